@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"fediforensics/pipeline"
+	"fediforensics/pipeline/gen"
+)
+
+func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("gen", stderr)
+	cfg := gen.SampleConfig()
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed: the same seed makes the same dump")
+	fs.IntVar(&cfg.Accounts, "accounts", cfg.Accounts, "ordinary accounts of the database-export instance")
+	fs.IntVar(&cfg.Statuses, "statuses", cfg.Statuses, "ordinary statuses of the database-export instance")
+	noAPI := fs.Bool("no-api", false, "leave out the API-export instance")
+	dir := fs.String("dir", "", "write the dump as a `directory` (must not exist)")
+	tarPath := fs.String("tar", "", "write the dump as a deterministic .tar.gz `file`")
+	truthPath := fs.String("truth", "", "write what was planted (campaign members, domains) as JSON to `file`")
+	if _, err := parse(fs, args, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	cfg.API = !*noAPI
+	if (*dir == "") == (*tarPath == "") {
+		return fmt.Errorf("%w: gen needs exactly one of --dir and --tar", pipeline.ErrUsage)
+	}
+	target := *dir
+	if *tarPath != "" {
+		tmp, err := os.MkdirTemp("", "pipeline-gen-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		target = filepath.Join(tmp, "dump")
+	}
+	truth, err := gen.Write(target, cfg)
+	if err != nil {
+		return err
+	}
+	if *tarPath != "" {
+		tmp := *tarPath + ".tmp"
+		f, err := os.Create(tmp)
+		if err != nil {
+			return err
+		}
+		if err := gen.Pack(target, f); err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, *tarPath); err != nil {
+			return err
+		}
+	}
+	if *truthPath != "" {
+		if err := gen.WriteTruth(*truthPath, truth); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s%s\n", *dir, *tarPath)
+	return nil
+}

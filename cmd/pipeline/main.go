@@ -1,0 +1,117 @@
+// Command pipeline is the forensic pipeline for fediverse abuse: it loads a
+// Mastodon dump into DuckDB, extracts and enriches domains, links accounts
+// into campaigns with the evidence that links them, and writes reports.
+//
+// Usage: pipeline <command> [flags] [args]. See the README for the commands
+// and the exit codes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fediforensics/pipeline"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage: pipeline <command> [flags] [args]
+
+commands:
+  run DUMP      run every stage on a dump and write --out (default out/)
+  ingest DUMP   load a dump into a new output (the first stage of run)
+  inspect OUT   print the manifest of an output (--json for JSON)
+  query SQL     run a read-only SQL query on --out and print CSV
+  gen           generate a dump (the sample, or a large one for benchmarks)
+
+Run 'pipeline <command> -h' for the flags of a command.
+`
+
+// run is the whole command line, with its streams, for in-process tests.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return pipeline.ExitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		err = cmdRun(ctx, rest, stdout, stderr)
+	case "ingest":
+		err = cmdIngest(ctx, rest, stdout, stderr)
+	case "inspect":
+		err = cmdInspect(ctx, rest, stdout, stderr)
+	case "gen":
+		err = cmdGen(ctx, rest, stdout, stderr)
+	case "query":
+		err = cmdQuery(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return pipeline.ExitOK
+	default:
+		fmt.Fprintf(stderr, "pipeline: unknown command %q\n\n%s", cmd, usage)
+		return pipeline.ExitUsage
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return pipeline.ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "pipeline: %v\n", err)
+	}
+	return pipeline.ExitCode(err)
+}
+
+// newFlags makes a flag set that reports to stderr and returns errors.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("pipeline "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses flags wherever they stand among the arguments and checks
+// the number of positional arguments.
+func parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int, what string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %w", pipeline.ErrUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(pos) < minArgs || (maxArgs >= 0 && len(pos) > maxArgs) {
+		return nil, fmt.Errorf("%w: %s expects %s", pipeline.ErrUsage, fs.Name(), what)
+	}
+	return pos, nil
+}
+
+// logFlags adds --log-level and returns a function making the logger.
+func logFlags(fs *flag.FlagSet, stderr io.Writer) func() *slog.Logger {
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	return func() *slog.Logger {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(*level)); err != nil {
+			l = slog.LevelInfo
+		}
+		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l}))
+	}
+}

@@ -1,0 +1,443 @@
+package gen
+
+import (
+	"archive/tar"
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"fediforensics/pipeline"
+)
+
+// Write generates a dump into dir (which must not exist) and returns the
+// truth of what it planted.
+func Write(dir string, cfg Config) (Truth, error) {
+	truth := Truth{Campaigns: map[string][]string{}, Domains: map[string][]string{
+		CampaignBurst: BurstDomains(), CampaignQuiet: QuietDomains()}}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return truth, fmt.Errorf("gen: %w", err)
+	}
+	w := newWorld(cfg.Seed)
+	if err := w.writeDB(filepath.Join(dir, DBInstance), cfg, &truth); err != nil {
+		return truth, err
+	}
+	if cfg.API {
+		if err := w.writeAPI(filepath.Join(dir, APIInstance), cfg, &truth); err != nil {
+			return truth, err
+		}
+	}
+	for k := range truth.Campaigns {
+		sort.Strings(truth.Campaigns[k])
+	}
+	sort.Strings(truth.Secrets)
+	return truth, nil
+}
+
+// table writes one psql-style CSV file (or a COPY block part).
+type table struct {
+	f    *os.File
+	w    *bufio.Writer
+	copy bool // pg_dump COPY text format instead of CSV
+	buf  []byte
+	err  error
+}
+
+func newTable(p string, copyFormat bool, cols ...string) (*table, error) {
+	f, err := os.Create(p)
+	if err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+	t := &table{f: f, w: bufio.NewWriterSize(f, 1<<20), copy: copyFormat}
+	if !copyFormat {
+		t.w.WriteString(strings.Join(cols, ",") + "\n")
+	}
+	return t, nil
+}
+
+// nullable values: nil is NULL.
+func (t *table) row(vals ...any) {
+	b := t.buf[:0]
+	for i, v := range vals {
+		if i > 0 {
+			if t.copy {
+				b = append(b, '\t')
+			} else {
+				b = append(b, ',')
+			}
+		}
+		var s string
+		switch v := v.(type) {
+		case nil:
+			if t.copy {
+				b = append(b, `\N`...)
+			}
+			continue
+		case string:
+			s = v
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+			continue
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+			continue
+		case bool:
+			if v {
+				b = append(b, 't')
+			} else {
+				b = append(b, 'f')
+			}
+			continue
+		case time.Time:
+			s = v.UTC().Format("2006-01-02 15:04:05.000000")
+		default:
+			s = fmt.Sprint(v)
+		}
+		if t.copy {
+			b = appendCopyField(b, s)
+		} else {
+			b = pipeline.AppendCSVField(b, s)
+		}
+	}
+	t.buf = append(b, '\n')
+	if _, err := t.w.Write(t.buf); err != nil && t.err == nil {
+		t.err = err
+	}
+}
+
+func appendCopyField(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, `\\`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\t':
+			b = append(b, `\t`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func (t *table) close() error {
+	if err := t.w.Flush(); err != nil && t.err == nil {
+		t.err = err
+	}
+	if err := t.f.Close(); err != nil && t.err == nil {
+		t.err = err
+	}
+	return t.err
+}
+
+func nullable[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
+}
+
+// writeDB writes the database-export instance: accounts, users and
+// statuses as psql CSV, the rest as one pg_dump --data-only SQL file.
+func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	start, end, burstAt := period()
+	taken := map[string]bool{}
+	apps := w.instanceApps(1, start.Add(-400*24*time.Hour))
+	campaignApp := &app{id: 9731, name: "MastoBoost", website: CampaignAppWebsite, redirect: CampaignAppWebsite + "/oauth/callback",
+		uid: w.token(43), secret: w.token(43), created: burstAt.Add(-37 * time.Minute)}
+	apps = append(apps, campaignApp)
+	for _, a := range apps {
+		truth.Secrets = append(truth.Secrets, a.secret)
+	}
+	ordinary := w.ordinaryAccounts(cfg.Accounts, taken, apps)
+	burstN, rate := 120, 15
+	if cfg.Accounts >= 20000 {
+		burstN, rate = cfg.Accounts/100, 900
+	}
+	burst := w.burstAccounts(burstN, burstAt, rate, campaignApp.id, taken)
+	quiet := w.quietAccounts(4, taken)
+	remote := remoteAccounts(w, 20, taken)
+	locals := append(append(append([]*account{}, ordinary...), burst...), quiet...)
+	sort.SliceStable(locals, func(i, j int) bool { return locals[i].created.Before(locals[j].created) })
+	for _, a := range locals {
+		a.id = w.snowflake(a.created)
+		w.userID++
+		a.userID = w.userID
+		if a.campaign != "" {
+			truth.Campaigns[a.campaign] = append(truth.Campaigns[a.campaign], DBInstance+"/"+strconv.FormatInt(a.id, 10))
+		}
+	}
+	for _, a := range remote {
+		a.id = w.snowflake(a.created)
+	}
+
+	accounts, err := newTable(filepath.Join(dir, "accounts.csv"), false, "id", "username", "domain", "display_name", "note", "url", "uri",
+		"fields", "locked", "discoverable", "silenced_at", "suspended_at", "actor_type", "created_at", "updated_at", "hide_collections")
+	if err != nil {
+		return err
+	}
+	for _, a := range append(append([]*account{}, locals...), remote...) {
+		var fields any
+		if a.fields != "" {
+			fields = a.fields
+		}
+		accounts.row(a.id, a.username, nullable(a.domain), a.displayName, a.note, a.url(DBInstance), "https://"+hostOf(a)+"/users/"+a.username,
+			fields, false, a.campaign == "", nil, nil, "Person", a.created, a.created, nil)
+	}
+	if err := accounts.close(); err != nil {
+		return err
+	}
+	users, err := newTable(filepath.Join(dir, "users.csv"), false, "id", "email", "created_at", "updated_at", "encrypted_password",
+		"locale", "confirmed_at", "account_id", "disabled", "approved", "sign_up_ip", "created_by_application_id", "sign_in_count", "last_sign_in_at")
+	if err != nil {
+		return err
+	}
+	for _, a := range locals {
+		var confirmed any
+		if a.confirmed {
+			confirmed = a.created.Add(time.Duration(2+w.rng.IntN(600)) * time.Second)
+		}
+		users.row(a.userID, a.email, a.created, a.created, "$2a$10$"+w.token(53), "en", confirmed, a.id, false, true, a.ip,
+			nullable(a.appID), 1+w.rng.IntN(40), a.created.Add(time.Hour))
+	}
+	if err := users.close(); err != nil {
+		return err
+	}
+
+	// The SQL dump is written in parts and joined, so each COPY block is whole.
+	mentions, err := newTable(filepath.Join(dir, ".mentions.part"), true)
+	if err != nil {
+		return err
+	}
+	cards, err := newTable(filepath.Join(dir, ".cards.part"), true)
+	if err != nil {
+		return err
+	}
+	statuses, err := newTable(filepath.Join(dir, "statuses.csv"), false, "id", "uri", "text", "created_at", "updated_at", "in_reply_to_id",
+		"reblog_of_id", "url", "sensitive", "visibility", "spoiler_text", "reply", "language", "conversation_id", "local", "account_id",
+		"application_id", "in_reply_to_account_id", "deleted_at", "edited_at")
+	if err != nil {
+		return err
+	}
+	var mentionID, cardID int64
+	emit := func(s *status) {
+		s.id = w.snowflake(s.created)
+		var app any
+		if s.appID != 0 {
+			app = s.appID
+		}
+		statuses.row(s.id, fmt.Sprintf("https://%s/users/%s/statuses/%d", DBInstance, s.account.username, s.id), text(s.segs), s.created, s.created,
+			nil, nil, fmt.Sprintf("https://%s/@%s/%d", DBInstance, s.account.username, s.id), false, s.visibility, "",
+			false, "en", s.id, true, s.account.id, app, nil, nil, nil)
+		for _, m := range s.mentions {
+			mentionID++
+			mentions.row(mentionID, s.id, s.created, s.created, m.id, false)
+		}
+		if s.card != "" {
+			cardID++
+			cards.row(cardID, s.id, s.card)
+		}
+	}
+	mentionable := append(append([]*account{}, ordinary...), remote...)
+	// Ordinary statuses, in time order so the ids are Snowflakes of their time.
+	times := make([]time.Time, cfg.Statuses)
+	for i := range times {
+		times[i] = start.Add(time.Duration(w.rng.Int64N(int64(end.Sub(start))))).Truncate(time.Millisecond)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	upTo := 0
+	planted := w.plantedDB(burst, quiet, ordinary, apps, campaignApp.id)
+	for _, t := range times {
+		for upTo < len(ordinary) && !ordinary[upTo].created.After(t) {
+			upTo++
+		}
+		for len(planted) > 0 && planted[0].created.Before(t) {
+			emit(planted[0])
+			planted = planted[1:]
+		}
+		if upTo == 0 {
+			continue
+		}
+		emit(w.ordinaryStatus(ordinary[w.rng.IntN(upTo)], t, mentionable, DBInstance, apps))
+	}
+	for _, s := range planted {
+		emit(s)
+	}
+	for _, t := range []*table{statuses, mentions, cards} {
+		if err := t.close(); err != nil {
+			return err
+		}
+	}
+	return w.writeSQL(dir, apps, locals)
+}
+
+func hostOf(a *account) string {
+	if a.domain != "" {
+		return a.domain
+	}
+	return DBInstance
+}
+
+// plantedDB makes the campaigns' statuses on the database-export instance,
+// sorted by time.
+func (w *world) plantedDB(burst, quiet, ordinary []*account, apps []*app, campaignApp int64) []*status {
+	var out []*status
+	recipients := ordinary
+	if len(recipients) > 200 {
+		recipients = recipients[:200]
+	}
+	for _, a := range burst {
+		n := 3 + w.rng.IntN(3)
+		for i := 0; i < n; i++ {
+			t := a.created.Add(time.Duration(30+w.rng.IntN(7200)) * time.Second).Truncate(time.Millisecond)
+			out = append(out, w.burstStatus(a, t, recipients, campaignApp))
+		}
+	}
+	for _, a := range quiet {
+		for i := 0; i < 4+w.rng.IntN(3); i++ {
+			t := a.created.Add(time.Duration(1+i*3) * 24 * time.Hour).Add(time.Duration(w.rng.IntN(3600)) * time.Second)
+			out = append(out, w.quietStatus(a, t, QuietDomains()[:2], apps))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].created.Before(out[j].created) })
+	return out
+}
+
+// writeSQL writes dump.sql as pg_dump --data-only does.
+func (w *world) writeSQL(dir string, apps []*app, locals []*account) error {
+	f, err := os.Create(filepath.Join(dir, "dump.sql"))
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	bw.WriteString("--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n")
+	block := func(name string, cols string) *table {
+		fmt.Fprintf(bw, "--\n-- Data for Name: %s; Type: TABLE DATA; Schema: public; Owner: mastodon\n--\n\nCOPY public.%s (%s) FROM stdin;\n", name, name, cols)
+		return &table{w: bw, copy: true}
+	}
+	end := func() { bw.WriteString("\\.\n\n\n") }
+
+	t := block("oauth_applications", "id, name, uid, secret, redirect_uri, scopes, created_at, updated_at, superapp, website, owner_type, owner_id, confidential")
+	for _, a := range apps {
+		t.row(a.id, a.name, a.uid, a.secret, a.redirect, "read write follow push", a.created, a.created, a.superapp, nullable(a.website), nil, nil, true)
+	}
+	end()
+	t = block("oauth_access_tokens", "id, token, refresh_token, expires_in, revoked_at, created_at, scopes, application_id, resource_owner_id, last_used_at, last_used_ip")
+	var tokenID int64
+	for _, a := range locals {
+		if a.appID == 0 {
+			continue
+		}
+		tokenID++
+		t.row(tokenID, w.token(43), nil, nil, nil, a.created, "read write follow push", a.appID, a.userID, a.created.Add(time.Hour), a.ip)
+	}
+	end()
+	for _, part := range []struct{ name, cols, file string }{
+		{"mentions", "id, status_id, created_at, updated_at, account_id, silent", ".mentions.part"},
+		{"preview_cards_statuses", "preview_card_id, status_id, url", ".cards.part"},
+	} {
+		block(part.name, part.cols)
+		p := filepath.Join(dir, part.file)
+		pf, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		_, err = io.Copy(bw, pf)
+		pf.Close()
+		os.Remove(p)
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		end()
+	}
+	t = block("login_activities", "id, user_id, authentication_method, provider, success, failure_reason, ip, user_agent, created_at")
+	var loginID int64
+	for _, a := range locals {
+		if a.appID != 0 && a.campaign != "" {
+			continue // API-only bots never log in through the web
+		}
+		loginID++
+		t.row(loginID, a.userID, "password", nil, true, nil, a.ip, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/113.0", a.created.Add(time.Minute))
+	}
+	end()
+	bw.WriteString("--\n-- PostgreSQL database dump complete\n--\n\n")
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("gen: %w", err)
+	}
+	return f.Close()
+}
+
+// Pack writes dir as a deterministic .tar.gz: sorted names, fixed times and
+// owners, so the same dump always packs to the same bytes.
+func Pack(dir string, out io.Writer) error {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	zw, err := gzip.NewWriterLevel(out, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	tw := tar.NewWriter(zw)
+	mtime := time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)
+	for _, p := range files {
+		rel, _ := filepath.Rel(dir, p)
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		hdr := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: st.Size(), ModTime: mtime, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(tw, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// WriteTruth writes the truth as indented JSON.
+func WriteTruth(p string, t Truth) error {
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, append(b, '\n'), 0o644)
+}

@@ -1,0 +1,215 @@
+// Package gen makes realistic Mastodon dumps, deterministically from a
+// seed: ordinary accounts, apps and posts, with planted campaigns modelled
+// on the May 2023 crypto spam wave. It makes the sample in data/ and the
+// large dumps of the benchmarks, and writes the truth of what it planted.
+package gen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Config sizes a generated dump.
+type Config struct {
+	Seed     uint64
+	Accounts int  // ordinary local accounts of the database-export instance
+	Statuses int  // ordinary statuses of the database-export instance (about)
+	API      bool // add a second instance exported through the REST API
+}
+
+// SampleConfig is the configuration of data/sample.
+func SampleConfig() Config { return Config{Seed: 2023, Accounts: 400, Statuses: 2000, API: true} }
+
+// The instances of a generated dump.
+const (
+	DBInstance  = "mastodon.social"
+	APIInstance = "mastodon.online"
+)
+
+// Campaign names of the truth file.
+const (
+	CampaignBurst = "crypto-burst" // one OAuth app, burst, outlook/hotmail, direct mentions
+	CampaignQuiet = "forex-quiet"  // web sign-ups over weeks, linked only by registrants and text
+)
+
+// Truth is what the generator planted: the accounts of each campaign, as
+// instance/account_id, and the domains each campaign promotes.
+type Truth struct {
+	Campaigns map[string][]string `json:"campaigns"`
+	Domains   map[string][]string `json:"domains"`
+	Secrets   []string            `json:"secrets"` // OAuth secrets of the dump, that no output may show
+}
+
+type app struct {
+	id       int64
+	name     string
+	website  string
+	redirect string
+	uid      string
+	secret   string
+	superapp bool
+	created  time.Time
+}
+
+type account struct {
+	id          int64
+	userID      int64
+	username    string
+	domain      string // "" for local
+	displayName string
+	note        string
+	created     time.Time
+	email       string
+	ip          string
+	appID       int64
+	confirmed   bool
+	campaign    string
+	fields      string
+}
+
+// seg is a piece of status text: plain text, a mention, a link or a tag.
+type seg struct {
+	kind  byte // 't' text, 'm' mention, 'u' url, 'h' hashtag
+	value string
+	host  string // mention: the mentioned account's host
+}
+
+type status struct {
+	id         int64
+	account    *account
+	created    time.Time
+	visibility int
+	segs       []seg
+	mentions   []*account
+	appID      int64
+	replyTo    int64
+	replyToAcc int64
+	card       string
+}
+
+// world is the state of one generation run.
+type world struct {
+	rng    *rand.Rand
+	seq    uint16
+	userID int64
+}
+
+func newWorld(seed uint64) *world {
+	return &world{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// snowflake makes an id the way Mastodon does: milliseconds << 16 | sequence.
+func (w *world) snowflake(t time.Time) int64 {
+	w.seq++
+	return t.UnixMilli()<<16 | int64(w.seq)
+}
+
+func (w *world) pick(list []string) string { return list[w.rng.IntN(len(list))] }
+
+func (w *world) hex(n int) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = digits[w.rng.IntN(16)]
+	}
+	return string(b)
+}
+
+func (w *world) token(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[w.rng.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+var (
+	firstNames = []string{"emily", "james", "olivia", "liam", "sophia", "noah", "ava", "lucas", "mia", "ethan", "chloe", "mason", "grace", "leo", "zoe", "henry", "ella", "jack", "lily", "owen", "nora", "samuel", "ruby", "daniel", "hannah", "isaac", "clara", "adam", "maya", "felix"}
+	lastNames  = []string{"johnson", "smith", "brown", "miller", "davis", "garcia", "wilson", "moore", "taylor", "anderson", "thomas", "martin", "lee", "walker", "hall", "young", "king", "wright", "scott", "green", "baker", "adams", "nelson", "carter", "mitchell"}
+	words      = []string{"garden", "coffee", "linux", "birds", "jazz", "hiking", "books", "cats", "rust", "photos", "bikes", "chess", "pottery", "astro", "synth", "trains", "maps", "tea", "kites", "poems"}
+)
+
+func (w *world) ordinaryEmail(user string) string {
+	r := w.rng.IntN(100)
+	switch {
+	case r < 38:
+		return user + "@gmail.com"
+	case r < 50:
+		return user + "@outlook.com"
+	case r < 54:
+		return user + "@hotmail.com"
+	case r < 66:
+		return user + "@proton.me"
+	case r < 74:
+		return user + "@yahoo.com"
+	case r < 82:
+		return user + "@icloud.com"
+	case r < 88:
+		return user + "@posteo.de"
+	}
+	return user + "@" + w.pick(lastNames) + "family.net"
+}
+
+// residentialIP draws an address spread over many networks, as proxies give.
+func (w *world) residentialIP() string {
+	firsts := []int{24, 47, 67, 73, 76, 98, 99, 108, 174, 184, 186, 189, 201, 177, 179, 81, 82, 86, 90, 92, 109, 176, 188, 212, 217}
+	return fmt.Sprintf("%d.%d.%d.%d", firsts[w.rng.IntN(len(firsts))], w.rng.IntN(256), w.rng.IntN(256), 1+w.rng.IntN(254))
+}
+
+func (w *world) ipv6() string {
+	return fmt.Sprintf("2a01:%x:%x:%x::%x", 0x4f8+w.rng.IntN(64), w.rng.IntN(65536), w.rng.IntN(65536), 1+w.rng.IntN(65535))
+}
+
+// text renders segments as the plain text the author typed.
+func text(segs []seg) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch s.kind {
+		case 'm':
+			b.WriteString("@" + s.value)
+		case 'h':
+			b.WriteString("#" + s.value)
+		default:
+			b.WriteString(s.value)
+		}
+	}
+	return b.String()
+}
+
+// html renders segments the way Mastodon renders a local status.
+func html(segs []seg, instance string) string {
+	var b strings.Builder
+	b.WriteString("<p>")
+	for _, s := range segs {
+		switch s.kind {
+		case 'm':
+			user, host, _ := strings.Cut(s.value, "@")
+			if host == "" {
+				host = instance
+			}
+			fmt.Fprintf(&b, `<span class="h-card" translate="no"><a href="https://%s/@%s" class="u-url mention">@<span>%s</span></a></span>`, host, user, escape(user))
+		case 'h':
+			fmt.Fprintf(&b, `<a href="https://%s/tags/%s" class="mention hashtag" rel="tag">#<span>%s</span></a>`, instance, strings.ToLower(s.value), escape(s.value))
+		case 'u':
+			scheme, rest, _ := strings.Cut(s.value, "://")
+			visible, hidden := rest, ""
+			cls := ""
+			if len(rest) > 30 {
+				visible, hidden, cls = rest[:30], rest[30:], "ellipsis"
+			}
+			fmt.Fprintf(&b, `<a href="%s" target="_blank" rel="nofollow noopener noreferrer" translate="no"><span class="invisible">%s://</span><span class="%s">%s</span><span class="invisible">%s</span></a>`,
+				escape(s.value), scheme, cls, escape(visible), escape(hidden))
+		default:
+			b.WriteString(strings.ReplaceAll(escape(s.value), "\n", "<br />"))
+		}
+	}
+	b.WriteString("</p>")
+	return b.String()
+}
+
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
+}

@@ -1,0 +1,340 @@
+// Package ingest loads a Mastodon dump — database export (CSV or pg_dump
+// COPY) or REST API export (JSON) — into the canonical tables of the DuckDB
+// database, quarantining bad rows into the warnings table.
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fediforensics/pipeline"
+	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/store"
+)
+
+//go:embed sql/canonical.sql
+var canonicalSQL string
+
+// Options control the ingest stage.
+type Options struct {
+	Instance   string      // instance of members no folder or manifest names
+	Limits     dump.Limits // caps on the dump
+	ScratchDir string      // where members are staged for DuckDB; removed by the caller
+	Log        *slog.Logger
+}
+
+// Result is what the stage learnt, for the manifest.
+type Result struct {
+	Input     pipeline.Input
+	Members   []pipeline.Member
+	Skipped   []string
+	Tables    []pipeline.TableCount
+	Warnings  map[string]int64
+	Instances []string
+}
+
+// memberState is a member read from the dump, before its instance is known.
+type memberState struct {
+	info     pipeline.Member
+	files    []scratchFile
+	warnings []pipeline.Warning
+}
+
+// Run reads the dump at path into db.
+func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var (
+		res      Result
+		members  []*memberState
+		manifest dumpManifest
+		seq      int
+	)
+	in, err := dump.Walk(ctx, path, opt.Limits, func(e dump.Entry, r io.Reader) error {
+		if strings.EqualFold(e.Path, "manifest.json") {
+			b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+			if err != nil {
+				return err
+			}
+			if manifest, err = parseDumpManifest(b); err != nil {
+				return fmt.Errorf("%w: %w", pipeline.ErrUsage, err)
+			}
+			return nil
+		}
+		kind, ok := classify(e.Path)
+		if !ok {
+			res.Skipped = append(res.Skipped, e.Path)
+			return nil
+		}
+		ms := &memberState{info: pipeline.Member{Path: e.Path, Format: kind.Format}}
+		members = append(members, ms)
+		warn := func(w pipeline.Warning) {
+			if w.File == "" {
+				w.File = e.Path
+			}
+			ms.warnings = append(ms.warnings, w)
+		}
+		open := func(t pipeline.Table, cols []string) (*scratchWriter, error) {
+			seq++
+			p := filepath.Join(opt.ScratchDir, fmt.Sprintf("%05d-%s.csv", seq, t))
+			ms.files = append(ms.files, scratchFile{Path: p, Member: e.Path, Table: t, Converted: true})
+			return newScratchWriter(p, cols)
+		}
+		hr := dump.NewHashingReader(r)
+		switch kind.Format {
+		case pipeline.FormatCSV:
+			seq++
+			p := filepath.Join(opt.ScratchDir, fmt.Sprintf("%05d-%s.csv", seq, kind.Table))
+			if err := copyToFile(p, hr); err != nil {
+				return err
+			}
+			ms.files = append(ms.files, scratchFile{Path: p, Member: e.Path, Table: kind.Table})
+		case pipeline.FormatPGCopy:
+			if err := readPGCopy(hr, e.Path, open, warn); err != nil {
+				return err
+			}
+		default:
+			f, err := readAPI(hr, e.Path, kind.API, open, warn)
+			if err != nil {
+				return err
+			}
+			ms.info.Format = f
+		}
+		if _, err := io.Copy(io.Discard, hr); err != nil {
+			return err
+		}
+		ms.info.Bytes, ms.info.SHA256 = hr.N(), hr.Sum()
+		log.Debug("member read", "path", e.Path, "format", ms.info.Format, "bytes", hr.N())
+		return nil
+	})
+	res.Input = in
+	if err != nil {
+		return res, err
+	}
+	if len(members) == 0 {
+		return res, fmt.Errorf("%s: %w: no member is named for a Mastodon table (accounts.csv, statuses.json, dump.sql, ...)", path, pipeline.ErrNoData)
+	}
+	instances := map[string]bool{}
+	for _, ms := range members {
+		inst, err := instanceOf(ms.info.Path, manifest, opt.Instance)
+		if err != nil {
+			return res, err
+		}
+		ms.info.Instance = inst
+		instances[inst] = true
+	}
+	for inst := range instances {
+		res.Instances = append(res.Instances, inst)
+	}
+	sort.Strings(res.Instances)
+
+	if err := createTables(ctx, db); err != nil {
+		return res, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	var warnings []pipeline.Warning
+	readerRejects := map[pipeline.Table]int64{}
+	for _, ms := range members {
+		tables := map[string]bool{}
+		for _, sf := range ms.files {
+			lr, err := loadScratch(ctx, conn, sf, ms.info.Instance, func(w pipeline.Warning) { ms.warnings = append(ms.warnings, w) })
+			if err != nil {
+				return res, err
+			}
+			tables[string(sf.Table)] = true
+			ms.info.Ignored = appendNew(ms.info.Ignored, lr.Ignored...)
+			log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
+		}
+		for t := range tables {
+			ms.info.Tables = append(ms.info.Tables, t)
+		}
+		sort.Strings(ms.info.Tables)
+		for _, w := range ms.warnings {
+			w.Instance = ms.info.Instance
+			if w.Table == "" && len(ms.info.Tables) == 1 {
+				w.Table = ms.info.Tables[0]
+			}
+			if w.Table == string(pipeline.OAuthApplications) || w.Table == string(pipeline.OAuthAccessTokens) {
+				w.Raw = "" // these rows may hold secrets
+			}
+			if w.Row {
+				readerRejects[pipeline.Table(w.Table)]++
+			}
+			warnings = append(warnings, w)
+		}
+		res.Members = append(res.Members, ms.info)
+	}
+	if err := insertWarnings(ctx, conn, warnings); err != nil {
+		return res, err
+	}
+	if err := store.Exec(ctx, conn, "canonical", canonicalSQL); err != nil {
+		return res, err
+	}
+	res.Tables, err = countTables(ctx, conn, readerRejects)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings, err = WarningsByKind(ctx, conn)
+	return res, err
+}
+
+func appendNew(list []string, vals ...string) []string {
+	for _, v := range vals {
+		found := false
+		for _, l := range list {
+			found = found || l == v
+		}
+		if !found {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+func copyToFile(p string, r io.Reader) error {
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("scratch file: %w", err)
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+const warningsDDL = `CREATE OR REPLACE TABLE warnings (
+  instance VARCHAR, file VARCHAR, line BIGINT, byte_offset BIGINT, "table" VARCHAR, field VARCHAR,
+  kind VARCHAR, reason VARCHAR, raw VARCHAR, kept BOOLEAN)`
+
+func createTables(ctx context.Context, db *sql.DB) error {
+	stmts := []string{warningsDDL}
+	for _, t := range pipeline.AllTables() {
+		stmts = append(stmts, createRawSQL(t))
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create tables: %w", err)
+		}
+	}
+	return nil
+}
+
+func insertWarnings(ctx context.Context, conn *sql.Conn, ws []pipeline.Warning) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, false)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	nullInt := func(v int64) any {
+		if v == 0 {
+			return nil
+		}
+		return v
+	}
+	nullStr := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	for _, w := range ws {
+		if _, err := st.ExecContext(ctx, w.Instance, w.File, nullInt(w.Line), nullInt(w.Offset), nullStr(w.Table), nullStr(w.Field), w.Kind, w.Reason, nullStr(w.Raw)); err != nil {
+			return fmt.Errorf("insert warning: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// canonicalTables maps each raw table to its canonical table.
+func canonicalTable(t pipeline.Table) string {
+	switch t {
+	case pipeline.OAuthApplications:
+		return "apps"
+	case pipeline.OAuthAccessTokens:
+		return "tokens"
+	case pipeline.PreviewCardStatuses:
+		return "preview_cards"
+	case pipeline.UserIPs, pipeline.LoginActivities:
+		return ""
+	}
+	return string(t)
+}
+
+func countTables(ctx context.Context, conn *sql.Conn, rejects map[pipeline.Table]int64) ([]pipeline.TableCount, error) {
+	var out []pipeline.TableCount
+	for _, t := range pipeline.AllTables() {
+		var raw, loaded, quarantined int64
+		q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE NOT coalesce(%s, false)) FROM %s`, embeddedCol(t), rawTableName(t))
+		if err := conn.QueryRowContext(ctx, q).Scan(&raw); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		loaded = raw
+		if ct := canonicalTable(t); ct != "" && ct != "users" {
+			if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", ct)).Scan(&loaded); err != nil {
+				return nil, fmt.Errorf("count %s: %w", ct, err)
+			}
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM warnings WHERE "table" = ? AND kind = 'duplicate_key'`, string(t)).Scan(&quarantined); err != nil {
+			return nil, err
+		}
+		if t == pipeline.Users {
+			loaded = raw - quarantined
+		}
+		quarantined += rejects[t]
+		out = append(out, pipeline.TableCount{Table: string(t), Read: raw + rejects[t], Loaded: loaded, Quarantined: quarantined})
+	}
+	return out, nil
+}
+
+func embeddedCol(t pipeline.Table) string {
+	for _, c := range rawColumns(t) {
+		if c.Name == "embedded" {
+			return "embedded"
+		}
+	}
+	return "NULL::BOOLEAN"
+}
+
+// WarningsByKind counts the warnings table by kind.
+func WarningsByKind(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kind, count(*) FROM warnings GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}

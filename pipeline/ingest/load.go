@@ -1,0 +1,223 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fediforensics/pipeline"
+)
+
+// scratchFile is one CSV file ready for DuckDB: a member's bytes as they
+// were (direct) or a conversion of a pg_dump or JSON member.
+type scratchFile struct {
+	Path      string
+	Member    string // the member it came from
+	Table     pipeline.Table
+	Converted bool // has src_line and src_offset columns
+}
+
+// loadResult counts what one scratch file gave.
+type loadResult struct {
+	Loaded   int64
+	Rejected int64
+	Ignored  []string
+}
+
+// readHeader returns the first CSV record of the file, lower-cased.
+func readHeader(p string) ([]string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(io.LimitReader(f, 1<<20)))
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	for i := range rec {
+		rec[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(rec[i], "\uFEFF")))
+	}
+	return rec, nil
+}
+
+// loadScratch loads one scratch file into its raw table and turns the rows
+// DuckDB rejects into warnings.
+func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance string, warn func(pipeline.Warning)) (loadResult, error) {
+	var res loadResult
+	header, err := readHeader(sf.Path)
+	if err == io.EOF {
+		return res, nil // an empty member
+	}
+	if err != nil {
+		warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Kind: "bad_header", Reason: err.Error()})
+		return res, nil
+	}
+	known := map[string]string{}
+	for _, c := range rawColumns(sf.Table) {
+		known[c.Name] = c.Type
+	}
+	secrets := secretColumns(sf.Table)
+	var colDefs, proj []string
+	seen := map[string]bool{}
+	for i, h := range header {
+		if seen[h] {
+			warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: h, Kind: "bad_header", Reason: "column named twice: the member is skipped"})
+			return res, nil
+		}
+		seen[h] = true
+		typ := "VARCHAR"
+		switch {
+		case sf.Converted && i < 2:
+			typ = "BIGINT"
+			proj = append(proj, quoteIdent(h))
+		case secrets[h] != "":
+			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", quoteIdent(h), quoteIdent(secrets[h])))
+		case known[h] != "" && !hasKey(secrets, h):
+			typ = known[h]
+			proj = append(proj, quoteIdent(h))
+		default:
+			if !hasKey(secrets, h) {
+				res.Ignored = append(res.Ignored, h)
+			}
+		}
+		colDefs = append(colDefs, fmt.Sprintf("%s: %s", quoteString(h), quoteString(typ)))
+	}
+	for _, req := range requiredColumns(sf.Table) {
+		if !seen[req] {
+			warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: req, Kind: "missing_column", Reason: fmt.Sprintf("required column %q is missing: the member is skipped", req)})
+			return res, nil
+		}
+	}
+	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT %s AS instance, %s AS src_file, %s
+FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='"', strict_mode=true,
+  allow_quoted_nulls=false, store_rejects=true, max_line_size=16777216, columns={%s})`,
+		rawTableName(sf.Table), quoteString(instance), quoteString(sf.Member), strings.Join(proj, ", "),
+		quoteString(sf.Path), strings.Join(colDefs, ", "))
+	r, err := conn.ExecContext(ctx, q)
+	if err != nil {
+		return res, fmt.Errorf("load %s (%s): %w", sf.Member, sf.Table, err)
+	}
+	res.Loaded, _ = r.RowsAffected()
+	res.Rejected, err = collectRejects(ctx, conn, sf, instance, warn)
+	return res, err
+}
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+type reject struct {
+	line, offset    int64
+	column, errType string
+	csvLine, msg    string
+}
+
+// collectRejects reads DuckDB's reject tables of the last scan, one warning
+// per rejected row.
+func collectRejects(ctx context.Context, conn *sql.Conn, sf scratchFile, instance string, warn func(pipeline.Warning)) (int64, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT line, coalesce(line_byte_position, byte_position, 0), coalesce(column_name, ''),
+  error_type::VARCHAR, coalesce(csv_line, ''), coalesce(error_message, '')
+FROM reject_errors ORDER BY line, column_idx`)
+	if err != nil {
+		return 0, fmt.Errorf("read rejects: %w", err)
+	}
+	var rejects []reject
+	for rows.Next() {
+		var r reject
+		if err := rows.Scan(&r.line, &r.offset, &r.column, &r.errType, &r.csvLine, &r.msg); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if n := len(rejects); n > 0 && rejects[n-1].line == r.line {
+			continue // one warning per row: the first error names it
+		}
+		rejects = append(rejects, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans"); err != nil {
+		return 0, fmt.Errorf("clear rejects: %w", err)
+	}
+	if len(rejects) == 0 {
+		return 0, nil
+	}
+	var phys map[int64]int64
+	if !sf.Converted {
+		offs := make([]int64, len(rejects))
+		for i, r := range rejects {
+			offs[i] = r.offset
+		}
+		if phys, err = linesAt(sf.Path, offs); err != nil {
+			return 0, err
+		}
+	}
+	for _, r := range rejects {
+		w := pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Field: r.column,
+			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: pipeline.Truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
+		if sf.Converted {
+			// The converted row starts with the member's own line and offset.
+			first, rest, _ := strings.Cut(r.csvLine, ",")
+			w.Line, _ = strconv.ParseInt(first, 10, 64)
+			off, _, _ := strings.Cut(rest, ",")
+			w.Offset, _ = strconv.ParseInt(off, 10, 64)
+		} else {
+			w.Line, w.Offset = phys[r.offset], r.offset
+		}
+		warn(w)
+	}
+	return int64(len(rejects)), nil
+}
+
+func rejectKind(t string) string {
+	switch t {
+	case "CAST":
+		return "bad_value"
+	case "MISSING COLUMNS", "TOO MANY COLUMNS":
+		return "column_count"
+	case "UNQUOTED VALUE":
+		return "bad_quoting"
+	case "INVALID ENCODING", "INVALID UNICODE":
+		return "invalid_utf8"
+	case "LINE SIZE OVER MAXIMUM":
+		return "line_too_long"
+	}
+	return strings.ToLower(strings.ReplaceAll(t, " ", "_"))
+}
+
+// linesAt maps byte offsets of a file to 1-based physical line numbers.
+func linesAt(p string, offsets []int64) (map[int64]int64, error) {
+	sorted := append([]int64(nil), offsets...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := make(map[int64]int64, len(sorted))
+	br := bufio.NewReaderSize(f, 1<<20)
+	var pos, line int64 = 0, 1
+	for _, target := range sorted {
+		for pos < target {
+			b, err := br.ReadByte()
+			if err != nil {
+				break
+			}
+			pos++
+			if b == '\n' {
+				line++
+			}
+		}
+		out[target] = line
+	}
+	return out, nil
+}

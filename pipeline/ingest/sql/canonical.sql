@@ -1,0 +1,201 @@
+-- Stage "canonical": the raw tables of every member and instance become the
+-- canonical model. Duplicate keys are quarantined (the first row in member
+-- order is kept), dangling references are warned about and kept. Every
+-- statement is idempotent: the stage can run again over the same raw tables.
+
+-- Snowflake ids: id >> 16 is Unix time in milliseconds. Ids of accounts made
+-- before Mastodon 2.0 are plain sequences; those decode to 1970 and are not used.
+CREATE OR REPLACE MACRO snowflake_time(id) AS
+  CASE WHEN id >> 16 BETWEEN 1451606400000 AND 4102444800000
+       THEN make_timestamp((id >> 16) * 1000) END;
+
+CREATE OR REPLACE TEMP VIEW ranked_accounts AS
+  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid) AS rk
+  FROM raw_accounts;
+CREATE OR REPLACE TEMP VIEW ranked_users AS
+  SELECT *, row_number() OVER (PARTITION BY instance, account_id ORDER BY rowid) AS rk FROM raw_users;
+CREATE OR REPLACE TEMP VIEW ranked_statuses AS
+  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid) AS rk
+  FROM raw_statuses;
+CREATE OR REPLACE TEMP VIEW ranked_apps AS
+  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY rowid) AS rk FROM raw_oauth_applications;
+CREATE OR REPLACE TEMP VIEW ranked_tokens AS
+  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY rowid) AS rk FROM raw_oauth_access_tokens;
+
+DELETE FROM warnings WHERE kind IN ('duplicate_key', 'dangling_reference', 'bad_value_sql');
+
+INSERT INTO warnings
+SELECT instance, src_file, src_line, src_offset, 'accounts', 'id', 'duplicate_key',
+       'account id ' || id || ' appears again: the first row was kept', NULL, false
+FROM ranked_accounts WHERE rk > 1 AND NOT coalesce(embedded, false)
+UNION ALL
+SELECT instance, src_file, src_line, src_offset, 'users', 'account_id', 'duplicate_key',
+       'a second user row for account ' || account_id || ': the first was kept', NULL, false
+FROM ranked_users WHERE rk > 1
+UNION ALL
+SELECT instance, src_file, src_line, src_offset, 'statuses', 'id', 'duplicate_key',
+       'status id ' || id || ' appears again: the first row was kept', NULL, false
+FROM ranked_statuses WHERE rk > 1 AND NOT coalesce(embedded, false)
+UNION ALL
+SELECT instance, src_file, src_line, src_offset, 'oauth_applications', 'id', 'duplicate_key',
+       'application id ' || id || ' appears again: the first row was kept', NULL, false
+FROM ranked_apps WHERE rk > 1
+UNION ALL
+SELECT instance, src_file, src_line, src_offset, 'oauth_access_tokens', 'id', 'duplicate_key',
+       'token id ' || id || ' appears again: the first row was kept', NULL, false
+FROM ranked_tokens WHERE rk > 1;
+
+CREATE OR REPLACE TABLE apps AS
+SELECT instance, id AS app_id, name, uid AS client_id, secret_sha256, redirect_uri, scopes, website,
+       owner_type, owner_id, coalesce(superapp, false) AS superapp, created_at, src_file, src_line
+FROM ranked_apps WHERE rk = 1
+ORDER BY instance, app_id;
+
+CREATE OR REPLACE TABLE accounts AS
+SELECT a.instance,
+       a.id AS account_id,
+       a.username,
+       nullif(a.domain, '') AS domain,
+       coalesce(a.acct, CASE WHEN nullif(a.domain, '') IS NULL THEN a.username ELSE a.username || '@' || a.domain END) AS acct,
+       a.display_name, a.note, a.url, a.uri, a.fields,
+       coalesce(a.locked, false) AS locked,
+       coalesce(a.bot, a.actor_type IN ('Application', 'Service'), false) AS bot,
+       a.discoverable,
+       coalesce(a.silenced, a.silenced_at IS NOT NULL) AS silenced,
+       coalesce(a.suspended, a.suspended_at IS NOT NULL) AS suspended,
+       CASE
+         WHEN u.created_at IS NOT NULL THEN u.created_at
+         WHEN coalesce(a.created_at_precision, 'exact') = 'exact' AND a.created_at IS NOT NULL THEN a.created_at
+         WHEN snowflake_time(a.id) IS NOT NULL
+              AND (a.created_at IS NULL OR CAST(snowflake_time(a.id) AS DATE) = CAST(a.created_at AS DATE)) THEN snowflake_time(a.id)
+         ELSE a.created_at
+       END AS created_at,
+       CASE
+         WHEN u.created_at IS NOT NULL THEN 'users'
+         WHEN coalesce(a.created_at_precision, 'exact') = 'exact' AND a.created_at IS NOT NULL THEN 'accounts'
+         WHEN snowflake_time(a.id) IS NOT NULL
+              AND (a.created_at IS NULL OR CAST(snowflake_time(a.id) AS DATE) = CAST(a.created_at AS DATE)) THEN 'snowflake'
+         WHEN a.created_at IS NOT NULL THEN 'day'
+       END AS created_at_source,
+       u.id AS user_id,
+       u.email,
+       u.unconfirmed_email,
+       lower(nullif(split_part(u.email, '@', -1), u.email)) AS email_domain,
+       u.sign_up_ip,
+       u.created_by_application_id,
+       coalesce(u.confirmed, u.confirmed_at IS NOT NULL) AS confirmed,
+       u.confirmed_at,
+       coalesce(u.approved, true) AS approved,
+       coalesce(u.disabled, false) AS disabled,
+       u.locale,
+       u.last_sign_in_at,
+       u.sign_in_count,
+       a.src_file, a.src_line
+FROM ranked_accounts a
+LEFT JOIN (SELECT * FROM ranked_users WHERE rk = 1) u ON u.instance = a.instance AND u.account_id = a.id
+WHERE a.rk = 1
+ORDER BY a.instance, a.id;
+
+CREATE OR REPLACE TABLE statuses AS
+SELECT s.instance,
+       s.id AS status_id,
+       s.account_id,
+       s.uri, s.url,
+       s.text,
+       s.content AS content_html,
+       s.spoiler_text,
+       CASE s.visibility WHEN '0' THEN 'public' WHEN '1' THEN 'unlisted' WHEN '2' THEN 'private'
+                         WHEN '3' THEN 'direct' WHEN '4' THEN 'limited' ELSE lower(s.visibility) END AS visibility,
+       coalesce(s.reply, s.in_reply_to_id IS NOT NULL) AS reply,
+       s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id,
+       coalesce(s.local, s.uri IS NULL OR s.uri LIKE 'https://' || s.instance || '/%') AS local,
+       s.application_id,
+       coalesce(ap.name, s.app_name) AS app_name,
+       coalesce(ap.website, s.app_website) AS app_website,
+       s.language,
+       coalesce(s.sensitive, false) AS sensitive,
+       s.deleted_at, s.edited_at,
+       coalesce(s.created_at, snowflake_time(s.id)) AS created_at,
+       s.src_file, s.src_line
+FROM ranked_statuses s
+LEFT JOIN apps ap ON ap.instance = s.instance AND ap.app_id = s.application_id
+WHERE s.rk = 1
+ORDER BY s.instance, s.id;
+
+CREATE OR REPLACE TABLE mentions AS
+SELECT m.instance, m.id AS mention_id, m.status_id, m.account_id,
+       coalesce(m.acct, a.acct) AS acct, coalesce(m.username, a.username) AS username,
+       coalesce(m.url, a.url) AS url, coalesce(m.silent, false) AS silent, m.created_at
+FROM (SELECT DISTINCT ON (instance, status_id, account_id) * FROM raw_mentions ORDER BY instance, status_id, account_id, rowid) m
+LEFT JOIN accounts a ON a.instance = m.instance AND a.account_id = m.account_id
+ORDER BY m.instance, m.status_id, m.account_id;
+
+CREATE OR REPLACE TABLE tokens AS
+SELECT t.instance, t.id AS token_id, t.application_id, t.resource_owner_id AS user_id, a.account_id,
+       t.created_at, t.revoked_at, t.scopes, t.last_used_at, t.last_used_ip
+FROM ranked_tokens t
+LEFT JOIN accounts a ON a.instance = t.instance AND a.user_id = t.resource_owner_id
+WHERE t.rk = 1
+ORDER BY t.instance, t.id;
+
+CREATE OR REPLACE TABLE ip_history AS
+WITH ips AS (
+  SELECT instance, user_id, account_id, sign_up_ip AS ip, created_at AS used_at, 'sign_up' AS source
+  FROM accounts WHERE sign_up_ip IS NOT NULL
+  UNION ALL
+  SELECT r.instance, coalesce(r.user_id, a.user_id), coalesce(r.account_id, a.account_id), r.ip, r.used_at,
+         CASE WHEN r.src_file LIKE '%.json%' THEN 'admin_api' ELSE 'user_ips' END
+  FROM raw_user_ips r
+  LEFT JOIN accounts a ON a.instance = r.instance
+       AND ((r.user_id IS NOT NULL AND a.user_id = r.user_id) OR (r.user_id IS NULL AND a.account_id = r.account_id))
+  UNION ALL
+  SELECT l.instance, l.user_id, a.account_id, l.ip, l.created_at, 'login'
+  FROM raw_login_activities l LEFT JOIN accounts a ON a.instance = l.instance AND a.user_id = l.user_id
+  WHERE coalesce(l.success, true) AND l.ip IS NOT NULL
+  UNION ALL
+  SELECT instance, user_id, account_id, last_used_ip, last_used_at, 'token_last_used'
+  FROM tokens WHERE last_used_ip IS NOT NULL
+  UNION ALL
+  SELECT u.instance, u.id, u.account_id, ip, NULL, src
+  FROM (SELECT *, unnest([current_sign_in_ip, last_sign_in_ip]) AS ip,
+               unnest(['current_sign_in', 'last_sign_in']) AS src
+        FROM ranked_users WHERE rk = 1) u
+  WHERE ip IS NOT NULL
+)
+SELECT DISTINCT instance, user_id, account_id, ip, used_at, source FROM ips
+ORDER BY instance, account_id NULLS LAST, ip, used_at NULLS LAST, source;
+
+CREATE OR REPLACE TABLE preview_cards AS
+SELECT DISTINCT instance, status_id, preview_card_id, url FROM raw_preview_cards_statuses
+ORDER BY instance, status_id, url;
+
+INSERT INTO warnings
+SELECT u.instance, u.src_file, u.src_line, u.src_offset, 'users', 'account_id', 'dangling_reference',
+       'user ' || coalesce(u.id::VARCHAR, '?') || ' names account ' || u.account_id || ', which is not in the dump (kept)', NULL, true
+FROM ranked_users u ANTI JOIN accounts a ON a.instance = u.instance AND a.account_id = u.account_id
+WHERE u.rk = 1
+UNION ALL
+SELECT s.instance, s.src_file, s.src_line, NULL, 'statuses', 'account_id', 'dangling_reference',
+       'status ' || s.status_id || ' names account ' || coalesce(s.account_id::VARCHAR, 'NULL') || ', which is not in the dump (kept)', NULL, true
+FROM statuses s ANTI JOIN accounts a ON a.instance = s.instance AND a.account_id = s.account_id
+UNION ALL
+SELECT m.instance, 'mentions', NULL, NULL, 'mentions', 'status_id', 'dangling_reference',
+       'mention of account ' || m.account_id || ' names status ' || m.status_id || ', which is not in the dump (kept)', NULL, true
+FROM mentions m ANTI JOIN statuses s ON s.instance = m.instance AND s.status_id = m.status_id
+UNION ALL
+SELECT t.instance, 'oauth_access_tokens', NULL, NULL, 'oauth_access_tokens', 'resource_owner_id', 'dangling_reference',
+       'token ' || t.token_id || ' names user ' || coalesce(t.user_id::VARCHAR, 'NULL') || ', who is not in the dump (kept)', NULL, true
+FROM tokens t WHERE t.account_id IS NULL
+UNION ALL
+SELECT s.instance, s.src_file, s.src_line, NULL, 'statuses', 'visibility', 'bad_value_sql',
+       'unknown visibility ' || s.visibility || ' (kept)', NULL, true
+FROM statuses s WHERE s.visibility NOT IN ('public', 'unlisted', 'private', 'direct', 'limited');
+
+CREATE OR REPLACE TABLE instances AS
+SELECT instance,
+       count(*) FILTER (WHERE domain IS NULL) AS local_accounts,
+       count(*) AS accounts,
+       (SELECT count(*) FROM statuses s WHERE s.instance = a.instance) AS statuses,
+       min(created_at) FILTER (WHERE domain IS NULL) AS first_signup,
+       max(created_at) FILTER (WHERE domain IS NULL) AS last_signup
+FROM accounts a GROUP BY instance ORDER BY instance;

@@ -1,0 +1,235 @@
+// Package pipeline holds the domain types shared by every stage of the
+// forensic pipeline: the tables a Mastodon dump is made of, the formats a
+// member can come in, the warnings a bad row turns into, the manifest that
+// records the chain of custody, and the exit codes of the command.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Version is the tool version written into every manifest.
+const Version = "0.1.0"
+
+// Table names a table of a Mastodon dump, as Mastodon's schema spells it.
+type Table string
+
+// The tables the ingest stage knows. API exports land in the same tables.
+const (
+	Accounts            Table = "accounts"
+	Users               Table = "users"
+	Statuses            Table = "statuses"
+	Mentions            Table = "mentions"
+	OAuthApplications   Table = "oauth_applications"
+	OAuthAccessTokens   Table = "oauth_access_tokens"
+	UserIPs             Table = "user_ips"
+	LoginActivities     Table = "login_activities"
+	PreviewCardStatuses Table = "preview_cards_statuses"
+)
+
+// AllTables lists every known table in load order (referenced tables first).
+func AllTables() []Table {
+	return []Table{OAuthApplications, Accounts, Users, Statuses, Mentions, OAuthAccessTokens, UserIPs, LoginActivities, PreviewCardStatuses}
+}
+
+// Format is how a member of a dump is encoded.
+type Format string
+
+// The member formats the ingest stage detects.
+const (
+	FormatCSV    Format = "csv"     // psql \copy ... csv header
+	FormatPGCopy Format = "pg_copy" // pg_dump --data-only plain SQL
+	FormatJSON   Format = "json"    // API export: a JSON array
+	FormatJSONL  Format = "jsonl"   // API export: one JSON object per line
+)
+
+// VisibilityName names a status visibility by Mastodon's enum, "" if unknown.
+func VisibilityName(v int) string {
+	switch v {
+	case 0:
+		return "public"
+	case 1:
+		return "unlisted"
+	case 2:
+		return "private"
+	case 3:
+		return "direct"
+	case 4:
+		return "limited"
+	}
+	return ""
+}
+
+// Warning is a row that was quarantined, or a fact about the input a reader
+// of the results must know. Line is 0 where the reader has no line (see
+// Record).
+type Warning struct {
+	Instance string `json:"instance"`
+	File     string `json:"file"`
+	Line     int64  `json:"line,omitempty"`
+	Offset   int64  `json:"byte_offset,omitempty"`
+	Table    string `json:"table"`
+	Field    string `json:"field,omitempty"`
+	Kind     string `json:"kind"`
+	Reason   string `json:"reason"`
+	Raw      string `json:"raw,omitempty"`
+	// Row is true when the warning stands for one row that was not loaded.
+	Row bool `json:"-"`
+}
+
+// MaxRawWarning is how much of a bad row a warning keeps.
+const MaxRawWarning = 512
+
+// Truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// InputError is an error in the input at a known place, like csv.ParseError.
+type InputError struct {
+	File   string
+	Line   int64
+	Offset int64
+	Field  string
+	Err    error
+}
+
+func (e *InputError) Error() string {
+	s := e.File
+	if e.Line > 0 {
+		s += fmt.Sprintf(":%d", e.Line)
+	} else if e.Offset > 0 {
+		s += fmt.Sprintf(" at byte %d", e.Offset)
+	}
+	if e.Field != "" {
+		s += fmt.Sprintf(": field %q", e.Field)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Exit codes of the pipeline command. They are documented in the README.
+const (
+	ExitOK          = 0 // success; warnings may have been recorded
+	ExitFailure     = 1 // an unexpected failure (I/O, database)
+	ExitUsage       = 2 // bad arguments
+	ExitUnsafe      = 3 // the archive is hostile: traversal, links, devices
+	ExitBroken      = 4 // the archive is broken: truncated, corrupt, not a tar
+	ExitTooLarge    = 5 // a member or the whole dump is beyond the size caps
+	ExitNoData      = 6 // the input holds no recognisable Mastodon table
+	ExitOutputInUse = 7 // the output directory holds something that is not ours
+)
+
+// Error kinds that carry an exit code.
+var (
+	ErrUsage     = errors.New("usage")
+	ErrUnsafe    = errors.New("unsafe archive")
+	ErrBroken    = errors.New("broken archive")
+	ErrTooLarge  = errors.New("archive beyond size cap")
+	ErrNoData    = errors.New("no mastodon tables found")
+	ErrOutputDir = errors.New("output directory refused")
+)
+
+// ExitCode maps an error to the documented exit code.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage):
+		return ExitUsage
+	case errors.Is(err, ErrUnsafe):
+		return ExitUnsafe
+	case errors.Is(err, ErrBroken):
+		return ExitBroken
+	case errors.Is(err, ErrTooLarge):
+		return ExitTooLarge
+	case errors.Is(err, ErrNoData):
+		return ExitNoData
+	case errors.Is(err, ErrOutputDir):
+		return ExitOutputInUse
+	}
+	return ExitFailure
+}
+
+// Manifest is out/manifest.json: the chain of custody of one output.
+type Manifest struct {
+	Tool      string            `json:"tool"`
+	Version   string            `json:"version"`
+	Revision  string            `json:"revision"`
+	Args      []string          `json:"args"`
+	Started   time.Time         `json:"started"`
+	Finished  time.Time         `json:"finished"`
+	Input     Input             `json:"input"`
+	Members   []Member          `json:"members"`
+	Tables    []TableCount      `json:"tables"`
+	Warnings  map[string]int64  `json:"warnings_by_kind"`
+	Stages    []StageTiming     `json:"stages"`
+	Settings  map[string]string `json:"settings,omitempty"`
+	Instances []string          `json:"instances"`
+}
+
+// Input describes the dump as a whole.
+type Input struct {
+	Path   string `json:"path"`
+	Kind   string `json:"kind"` // tar, tar.gz, tar.zst, dir
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Member is one file of the dump that was read.
+type Member struct {
+	Path     string   `json:"path"`
+	Instance string   `json:"instance"`
+	Format   Format   `json:"format"`
+	Tables   []string `json:"tables"`
+	Bytes    int64    `json:"bytes"`
+	SHA256   string   `json:"sha256"`
+	Ignored  []string `json:"ignored_columns,omitempty"`
+}
+
+// TableCount counts the rows of one canonical table.
+type TableCount struct {
+	Table       string `json:"table"`
+	Read        int64  `json:"read"`
+	Loaded      int64  `json:"loaded"`
+	Quarantined int64  `json:"quarantined"`
+}
+
+// StageTiming is how long one stage took.
+type StageTiming struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+}
+
+// AppendCSVField appends s as one RFC 4180 field, quoted only when needed.
+// An empty string is written as "" so that a reader can tell it from NULL
+// (an empty unquoted field), as psql's CSV does.
+func AppendCSVField(dst []byte, s string) []byte {
+	needs := s == ""
+	for i := 0; i < len(s) && !needs; i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			needs = true
+		}
+	}
+	if !needs {
+		return append(dst, s...)
+	}
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, s[i])
+	}
+	return append(dst, '"')
+}
