@@ -34,6 +34,7 @@ commands:
   ingest DUMP   load a dump into a new output (the first stage of run)
   inspect OUT   print the manifest of an output (--json for JSON)
   query SQL     run a read-only SQL query on --out and print CSV
+  bench         time ingest against DuckDB's bare load of the same files
   gen           generate a dump (the sample, or a large one for benchmarks)
 
 Run 'pipeline <command> -h' for the flags of a command.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdInspect(ctx, rest, stdout, stderr)
 	case "gen":
 		err = cmdGen(ctx, rest, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
 	case "query":
 		err = cmdQuery(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

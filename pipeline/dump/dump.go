@@ -128,7 +128,8 @@ func Walk(ctx context.Context, p string, lim Limits, fn Func) (pipeline.Input, e
 }
 
 func walkTar(ctx context.Context, name string, r io.Reader, lim Limits, fn Func) error {
-	tr := tar.NewReader(r)
+	zr := &zeroTail{r: r}
+	tr := tar.NewReader(zr)
 	var total int64
 	seen := 0
 	for {
@@ -139,6 +140,9 @@ func walkTar(ctx context.Context, name string, r io.Reader, lim Limits, fn Func)
 		if err == io.EOF {
 			if seen == 0 {
 				return fmt.Errorf("%s: %w: not a tar archive (no entries)", name, pipeline.ErrBroken)
+			}
+			if zr.zeros < 1024 {
+				return fmt.Errorf("%s: %w: truncated (the tar ends without its end-of-archive marker)", name, pipeline.ErrBroken)
 			}
 			return nil
 		}
@@ -308,6 +312,25 @@ type countingReader struct {
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	return n, err
+}
+
+// zeroTail counts the zero bytes that end what was read so far: a tar that
+// ends properly ends with two zero blocks.
+type zeroTail struct {
+	r     io.Reader
+	zeros int
+}
+
+func (z *zeroTail) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	for i := n - 1; i >= 0; i-- {
+		if p[i] != 0 {
+			z.zeros = n - 1 - i
+			return n, err
+		}
+	}
+	z.zeros += n
 	return n, err
 }
 

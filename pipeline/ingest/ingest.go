@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
@@ -60,6 +61,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 		manifest dumpManifest
 		seq      int
 	)
+	t0 := time.Now()
 	in, err := dump.Walk(ctx, path, opt.Limits, func(e dump.Entry, r io.Reader) error {
 		if strings.EqualFold(e.Path, "manifest.json") {
 			b, err := io.ReadAll(io.LimitReader(r, 1<<20))
@@ -121,6 +123,8 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err != nil {
 		return res, err
 	}
+	log.Debug("ingest: dump read and staged", "seconds", time.Since(t0).Seconds())
+	t0 = time.Now()
 	if len(members) == 0 {
 		return res, fmt.Errorf("%s: %w: no member is named for a Mastodon table (accounts.csv, statuses.json, dump.sql, ...)", path, pipeline.ErrNoData)
 	}
@@ -181,10 +185,17 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err := insertWarnings(ctx, conn, warnings); err != nil {
 		return res, err
 	}
+	log.Debug("ingest: raw tables loaded", "seconds", time.Since(t0).Seconds())
+	t0 = time.Now()
+	read, err := countRead(ctx, conn)
+	if err != nil {
+		return res, err
+	}
 	if err := store.Exec(ctx, conn, "canonical", canonicalSQL); err != nil {
 		return res, err
 	}
-	res.Tables, err = countTables(ctx, conn, readerRejects)
+	log.Debug("ingest: canonical tables built", "seconds", time.Since(t0).Seconds())
+	res.Tables, err = countTables(ctx, conn, read, readerRejects)
 	if err != nil {
 		return res, err
 	}
@@ -283,39 +294,43 @@ func canonicalTable(t pipeline.Table) string {
 	return string(t)
 }
 
-func countTables(ctx context.Context, conn *sql.Conn, rejects map[pipeline.Table]int64) ([]pipeline.TableCount, error) {
-	var out []pipeline.TableCount
+// countRead counts the rows each table received from the readers, before
+// the canonical stage; copies embedded in other entities are not counted.
+func countRead(ctx context.Context, conn *sql.Conn) (map[pipeline.Table]int64, error) {
+	out := map[pipeline.Table]int64{}
 	for _, t := range pipeline.AllTables() {
-		var raw, loaded, quarantined int64
-		q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE NOT coalesce(%s, false)) FROM %s`, embeddedCol(t), rawTableName(t))
-		if err := conn.QueryRowContext(ctx, q).Scan(&raw); err != nil {
+		embedded := "false"
+		for _, c := range rawColumns(t) {
+			if c.Name == "embedded" {
+				embedded = "coalesce(embedded, false)"
+			}
+		}
+		var n int64
+		q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE NOT %s) FROM %s`, embedded, rawTableName(t))
+		if err := conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t, err)
 		}
-		loaded = raw
+		out[t] = n
+	}
+	return out, nil
+}
+
+func countTables(ctx context.Context, conn *sql.Conn, read, rejects map[pipeline.Table]int64) ([]pipeline.TableCount, error) {
+	var out []pipeline.TableCount
+	for _, t := range pipeline.AllTables() {
+		var dups int64
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM warnings WHERE "table" = ? AND kind = 'duplicate_key'`, string(t)).Scan(&dups); err != nil {
+			return nil, err
+		}
+		loaded := read[t] - dups
 		if ct := canonicalTable(t); ct != "" && ct != "users" {
 			if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", ct)).Scan(&loaded); err != nil {
 				return nil, fmt.Errorf("count %s: %w", ct, err)
 			}
 		}
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM warnings WHERE "table" = ? AND kind = 'duplicate_key'`, string(t)).Scan(&quarantined); err != nil {
-			return nil, err
-		}
-		if t == pipeline.Users {
-			loaded = raw - quarantined
-		}
-		quarantined += rejects[t]
-		out = append(out, pipeline.TableCount{Table: string(t), Read: raw + rejects[t], Loaded: loaded, Quarantined: quarantined})
+		out = append(out, pipeline.TableCount{Table: string(t), Read: read[t] + rejects[t], Loaded: loaded, Quarantined: dups + rejects[t]})
 	}
 	return out, nil
-}
-
-func embeddedCol(t pipeline.Table) string {
-	for _, c := range rawColumns(t) {
-		if c.Name == "embedded" {
-			return "embedded"
-		}
-	}
-	return "NULL::BOOLEAN"
 }
 
 // WarningsByKind counts the warnings table by kind.

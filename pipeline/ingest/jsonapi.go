@@ -252,7 +252,7 @@ func (c *apiConverter) status(s *apiStatus, embedded bool, line, off int64) erro
 	if !s.ID.Valid {
 		return fmt.Errorf("status without id")
 	}
-	if c.statuses[s.ID.S] {
+	if embedded && c.statuses[s.ID.S] {
 		return nil
 	}
 	c.statuses[s.ID.S] = true

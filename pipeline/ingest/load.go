@@ -5,12 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"fediforensics/pipeline"
 )
@@ -55,7 +57,7 @@ func readHeader(p string) ([]string, error) {
 func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance string, warn func(pipeline.Warning)) (loadResult, error) {
 	var res loadResult
 	header, err := readHeader(sf.Path)
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return res, nil // an empty member
 	}
 	if err != nil {
@@ -70,6 +72,9 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 	var colDefs, proj []string
 	seen := map[string]bool{}
 	for i, h := range header {
+		if !plainName(h) {
+			h = fmt.Sprintf("column%d", i+1) // unnamed or oddly named: ignored
+		}
 		if seen[h] {
 			warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: h, Kind: "bad_header", Reason: "column named twice: the member is skipped"})
 			return res, nil
@@ -84,7 +89,8 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", quoteIdent(h), quoteIdent(secrets[h])))
 		case known[h] != "" && !hasKey(secrets, h):
 			typ = known[h]
-			proj = append(proj, quoteIdent(h))
+			name, expr := loadedName(sf.Table, h)
+			proj = append(proj, expr+" AS "+quoteIdent(name))
 		default:
 			if !hasKey(secrets, h) {
 				res.Ignored = append(res.Ignored, h)
@@ -104,12 +110,47 @@ FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='
 		rawTableName(sf.Table), quoteString(instance), quoteString(sf.Member), strings.Join(proj, ", "),
 		quoteString(sf.Path), strings.Join(colDefs, ", "))
 	r, err := conn.ExecContext(ctx, q)
+	if err != nil && !sf.Converted && ctx.Err() == nil {
+		// DuckDB's strict reader gives up on some files as a whole (mixed
+		// line endings, say): read this one row by row instead.
+		conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+		warn(pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Kind: "csv_fallback",
+			Reason: "the fast CSV reader refused the file, so it was read row by row: " + pipeline.Truncate(firstLine(err.Error()), 200)})
+		conv := sf
+		conv.Path, conv.Converted = sf.Path+".rows.csv", true
+		var lost int64
+		counted := func(w pipeline.Warning) {
+			if w.Row {
+				lost++
+			}
+			warn(w)
+		}
+		if err := convertCSV(sf.Path, conv.Path, sf.Member, string(sf.Table), counted); err != nil {
+			return res, err
+		}
+		res, err := loadScratch(ctx, conn, conv, instance, warn)
+		res.Rejected += lost
+		return res, err
+	}
 	if err != nil {
 		return res, fmt.Errorf("load %s (%s): %w", sf.Member, sf.Table, err)
 	}
 	res.Loaded, _ = r.RowsAffected()
 	res.Rejected, err = collectRejects(ctx, conn, sf, instance, warn)
 	return res, err
+}
+
+// plainName tells a column name that can stand in DuckDB's column list.
+func plainName(s string) bool {
+	if s == "" || len(s) > 128 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
@@ -220,4 +261,70 @@ func linesAt(p string, offsets []int64) (map[int64]int64, error) {
 		out[target] = line
 	}
 	return out, nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// convertCSV reads a CSV member record by record with encoding/csv and
+// writes it as a converted scratch file, quarantining what it cannot read.
+// Empty fields become NULL: this reader cannot tell "" from nothing.
+func convertCSV(src, dst, member, table string, warn func(pipeline.Warning)) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: header: %w", member, err)
+	}
+	header = append([]string(nil), header...)
+	sw, err := newScratchWriter(dst, header)
+	if err != nil {
+		return err
+	}
+	vals := make([]Value, len(header))
+	var offset int64 = r.InputOffset()
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		start := offset
+		offset = r.InputOffset()
+		line := 0
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			warn(pipeline.Warning{File: member, Line: int64(line), Offset: start, Table: table, Kind: "bad_quoting", Reason: err.Error(), Row: true})
+			continue
+		}
+		line, _ = r.FieldPos(0)
+		if len(rec) != len(header) {
+			warn(pipeline.Warning{File: member, Line: int64(line), Offset: start, Table: table, Kind: "column_count", Row: true,
+				Reason: fmt.Sprintf("expected %d columns, found %d", len(header), len(rec)), Raw: pipeline.Truncate(strings.ToValidUTF8(strings.Join(rec, ","), "\uFFFD"), pipeline.MaxRawWarning)})
+			continue
+		}
+		ok := true
+		for i, v := range rec {
+			if !utf8.ValidString(v) {
+				ok = false
+				warn(pipeline.Warning{File: member, Line: int64(line), Offset: start, Table: table, Field: header[i], Kind: "invalid_utf8", Reason: "field is not valid UTF-8", Row: true})
+				break
+			}
+			vals[i] = Value{S: v, Null: v == ""}
+		}
+		if ok {
+			sw.write(int64(line), start, vals)
+		}
+	}
+	return sw.close()
 }

@@ -62,8 +62,20 @@ var hostnameRE = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)
 
 // instanceOf decides which instance a member belongs to: the manifest's
 // folder mapping, else the first folder named like a host, else the
-// manifest's single instance, else fallback (--instance).
+// manifest's single instance, else fallback (--instance). The instance must
+// be a host name.
 func instanceOf(p string, m dumpManifest, fallback string) (string, error) {
+	inst, err := pickInstance(p, m, fallback)
+	if err != nil {
+		return "", err
+	}
+	if !hostnameRE.MatchString(inst) {
+		return "", fmt.Errorf("%w: instance %q of %q is not a host name", pipeline.ErrUsage, inst, p)
+	}
+	return inst, nil
+}
+
+func pickInstance(p string, m dumpManifest, fallback string) (string, error) {
 	dirs := strings.Split(path.Dir(p), "/")
 	if len(dirs) > 0 && dirs[0] != "." {
 		if inst, ok := m.Instances[dirs[0]]; ok {

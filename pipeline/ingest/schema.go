@@ -125,14 +125,47 @@ func secretColumns(t pipeline.Table) map[string]string {
 // provenanceColumns start every raw table.
 const provenanceColumns = "instance VARCHAR NOT NULL, src_file VARCHAR NOT NULL, src_line BIGINT, src_offset BIGINT"
 
-func rawTableName(t pipeline.Table) string { return "raw_" + string(t) }
+// rawTableName is the table a member's rows of t are loaded into. Statuses,
+// by far the largest table, load straight into the canonical table (their
+// columns renamed on the way, see loadedName); the canonical stage then only
+// removes duplicates and fills gaps in place, instead of copying every text.
+func rawTableName(t pipeline.Table) string {
+	if t == pipeline.Statuses {
+		return "statuses"
+	}
+	return "raw_" + string(t)
+}
 
-// createRawSQL creates (or empties) the raw table of t.
+// loadedName is the name a column is loaded under, and the expression it is
+// loaded as.
+func loadedName(t pipeline.Table, col string) (name, expr string) {
+	if t == pipeline.Statuses {
+		switch col {
+		case "id":
+			return "status_id", quoteIdent(col)
+		case "content":
+			return "content_html", quoteIdent(col)
+		case "visibility":
+			return col, `CASE "visibility" WHEN '0' THEN 'public' WHEN '1' THEN 'unlisted' WHEN '2' THEN 'private'
+  WHEN '3' THEN 'direct' WHEN '4' THEN 'limited' ELSE lower("visibility") END`
+		}
+	}
+	return col, quoteIdent(col)
+}
+
+// createRawSQL creates (or empties) the table rows of t are loaded into.
+// Raw tables are temporary: they live for the ingest stage only (spilling
+// to disk past the memory limit) and never reach the database file.
 func createRawSQL(t pipeline.Table) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE OR REPLACE TABLE %s (%s", rawTableName(t), provenanceColumns)
+	temp := " TEMP"
+	if rawTableName(t) == string(t) {
+		temp = ""
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE%s TABLE %s (%s", temp, rawTableName(t), provenanceColumns)
 	for _, c := range rawColumns(t) {
-		fmt.Fprintf(&b, ", %s %s", quoteIdent(c.Name), c.Type)
+		name, _ := loadedName(t, c.Name)
+		fmt.Fprintf(&b, ", %s %s", quoteIdent(name), c.Type)
 	}
 	b.WriteString(")")
 	return b.String()

@@ -1,5 +1,6 @@
 -- Stage "canonical": the raw tables of every member and instance become the
--- canonical model. Duplicate keys are quarantined (the first row in member
+-- canonical model. Canonical tables carry no order: every report orders its
+-- own rows fully. Duplicate keys are quarantined (the first row in member
 -- order is kept), dangling references are warned about and kept. Every
 -- statement is idempotent: the stage can run again over the same raw tables.
 
@@ -9,18 +10,36 @@ CREATE OR REPLACE MACRO snowflake_time(id) AS
   CASE WHEN id >> 16 BETWEEN 1451606400000 AND 4102444800000
        THEN make_timestamp((id >> 16) * 1000) END;
 
+-- Duplicate keys, found on the keys alone (narrow and fast); the rows they
+-- name are left out of the canonical tables below.
+CREATE OR REPLACE TEMP TABLE dups AS
+SELECT * FROM (
+  SELECT 'accounts' AS t, rowid AS rid, coalesce(embedded, false) AS embedded,
+         row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid) AS rk
+  FROM raw_accounts WHERE (instance, id) IN (SELECT (instance, id) FROM raw_accounts GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'users', rowid, false, row_number() OVER (PARTITION BY instance, account_id ORDER BY rowid)
+  FROM raw_users WHERE (instance, account_id) IN (SELECT (instance, account_id) FROM raw_users GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'statuses', rowid, coalesce(embedded, false),
+         row_number() OVER (PARTITION BY instance, status_id ORDER BY coalesce(embedded, false), rowid)
+  FROM statuses WHERE (instance, status_id) IN (SELECT (instance, status_id) FROM statuses GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'oauth_applications', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_oauth_applications WHERE (instance, id) IN (SELECT (instance, id) FROM raw_oauth_applications GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'oauth_access_tokens', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_oauth_access_tokens WHERE (instance, id) IN (SELECT (instance, id) FROM raw_oauth_access_tokens GROUP BY ALL HAVING count(*) > 1)
+) WHERE rk > 1;
+
 CREATE OR REPLACE TEMP VIEW ranked_accounts AS
-  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid) AS rk
-  FROM raw_accounts;
+  SELECT *, CASE WHEN rowid IN (SELECT rid FROM dups WHERE t = 'accounts') THEN 2 ELSE 1 END AS rk FROM raw_accounts;
 CREATE OR REPLACE TEMP VIEW ranked_users AS
-  SELECT *, row_number() OVER (PARTITION BY instance, account_id ORDER BY rowid) AS rk FROM raw_users;
-CREATE OR REPLACE TEMP VIEW ranked_statuses AS
-  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid) AS rk
-  FROM raw_statuses;
+  SELECT *, CASE WHEN rowid IN (SELECT rid FROM dups WHERE t = 'users') THEN 2 ELSE 1 END AS rk FROM raw_users;
 CREATE OR REPLACE TEMP VIEW ranked_apps AS
-  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY rowid) AS rk FROM raw_oauth_applications;
+  SELECT *, CASE WHEN rowid IN (SELECT rid FROM dups WHERE t = 'oauth_applications') THEN 2 ELSE 1 END AS rk FROM raw_oauth_applications;
 CREATE OR REPLACE TEMP VIEW ranked_tokens AS
-  SELECT *, row_number() OVER (PARTITION BY instance, id ORDER BY rowid) AS rk FROM raw_oauth_access_tokens;
+  SELECT *, CASE WHEN rowid IN (SELECT rid FROM dups WHERE t = 'oauth_access_tokens') THEN 2 ELSE 1 END AS rk FROM raw_oauth_access_tokens;
 
 DELETE FROM warnings WHERE kind IN ('duplicate_key', 'dangling_reference', 'bad_value_sql');
 
@@ -34,8 +53,8 @@ SELECT instance, src_file, src_line, src_offset, 'users', 'account_id', 'duplica
 FROM ranked_users WHERE rk > 1
 UNION ALL
 SELECT instance, src_file, src_line, src_offset, 'statuses', 'id', 'duplicate_key',
-       'status id ' || id || ' appears again: the first row was kept', NULL, false
-FROM ranked_statuses WHERE rk > 1 AND NOT coalesce(embedded, false)
+       'status id ' || status_id || ' appears again: the first row was kept', NULL, false
+FROM statuses WHERE rowid IN (SELECT rid FROM dups WHERE t = 'statuses' AND NOT embedded)
 UNION ALL
 SELECT instance, src_file, src_line, src_offset, 'oauth_applications', 'id', 'duplicate_key',
        'application id ' || id || ' appears again: the first row was kept', NULL, false
@@ -93,50 +112,31 @@ SELECT a.instance,
        a.src_file, a.src_line
 FROM ranked_accounts a
 LEFT JOIN (SELECT * FROM ranked_users WHERE rk = 1) u ON u.instance = a.instance AND u.account_id = a.id
-WHERE a.rk = 1
-ORDER BY a.instance, a.id;
+WHERE a.rk = 1;
 
-CREATE OR REPLACE TABLE statuses AS
-SELECT s.instance,
-       s.id AS status_id,
-       s.account_id,
-       s.uri, s.url,
-       s.text,
-       s.content AS content_html,
-       s.spoiler_text,
-       CASE s.visibility WHEN '0' THEN 'public' WHEN '1' THEN 'unlisted' WHEN '2' THEN 'private'
-                         WHEN '3' THEN 'direct' WHEN '4' THEN 'limited' ELSE lower(s.visibility) END AS visibility,
-       coalesce(s.reply, s.in_reply_to_id IS NOT NULL) AS reply,
-       s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.conversation_id,
-       coalesce(s.local, s.uri IS NULL OR s.uri LIKE 'https://' || s.instance || '/%') AS local,
-       s.application_id,
-       coalesce(ap.name, s.app_name) AS app_name,
-       coalesce(ap.website, s.app_website) AS app_website,
-       s.language,
-       coalesce(s.sensitive, false) AS sensitive,
-       s.deleted_at, s.edited_at,
-       coalesce(s.created_at, snowflake_time(s.id)) AS created_at,
-       s.src_file, s.src_line
-FROM ranked_statuses s
-LEFT JOIN apps ap ON ap.instance = s.instance AND ap.app_id = s.application_id
-WHERE s.rk = 1
-ORDER BY s.instance, s.id;
+-- Statuses were loaded into their canonical table directly; here they lose
+-- their duplicates and gain what the export left out.
+DELETE FROM statuses WHERE rowid IN (SELECT rid FROM dups WHERE t = 'statuses');
+UPDATE statuses SET created_at = snowflake_time(status_id) WHERE created_at IS NULL;
+UPDATE statuses SET reply = in_reply_to_id IS NOT NULL WHERE reply IS NULL;
+UPDATE statuses SET local = (uri IS NULL OR uri LIKE 'https://' || instance || '/%') WHERE local IS NULL;
+UPDATE statuses SET sensitive = false WHERE sensitive IS NULL;
+UPDATE statuses s SET app_name = a.name, app_website = a.website
+FROM apps a WHERE a.instance = s.instance AND a.app_id = s.application_id AND s.app_name IS NULL;
 
 CREATE OR REPLACE TABLE mentions AS
 SELECT m.instance, m.id AS mention_id, m.status_id, m.account_id,
        coalesce(m.acct, a.acct) AS acct, coalesce(m.username, a.username) AS username,
        coalesce(m.url, a.url) AS url, coalesce(m.silent, false) AS silent, m.created_at
 FROM (SELECT DISTINCT ON (instance, status_id, account_id) * FROM raw_mentions ORDER BY instance, status_id, account_id, rowid) m
-LEFT JOIN accounts a ON a.instance = m.instance AND a.account_id = m.account_id
-ORDER BY m.instance, m.status_id, m.account_id;
+LEFT JOIN accounts a ON a.instance = m.instance AND a.account_id = m.account_id;
 
 CREATE OR REPLACE TABLE tokens AS
 SELECT t.instance, t.id AS token_id, t.application_id, t.resource_owner_id AS user_id, a.account_id,
        t.created_at, t.revoked_at, t.scopes, t.last_used_at, t.last_used_ip
 FROM ranked_tokens t
 LEFT JOIN accounts a ON a.instance = t.instance AND a.user_id = t.resource_owner_id
-WHERE t.rk = 1
-ORDER BY t.instance, t.id;
+WHERE t.rk = 1;
 
 CREATE OR REPLACE TABLE ip_history AS
 WITH ips AS (
@@ -162,12 +162,10 @@ WITH ips AS (
         FROM ranked_users WHERE rk = 1) u
   WHERE ip IS NOT NULL
 )
-SELECT DISTINCT instance, user_id, account_id, ip, used_at, source FROM ips
-ORDER BY instance, account_id NULLS LAST, ip, used_at NULLS LAST, source;
+SELECT DISTINCT instance, user_id, account_id, ip, used_at, source FROM ips;
 
 CREATE OR REPLACE TABLE preview_cards AS
-SELECT DISTINCT instance, status_id, preview_card_id, url FROM raw_preview_cards_statuses
-ORDER BY instance, status_id, url;
+SELECT DISTINCT instance, status_id, preview_card_id, url FROM raw_preview_cards_statuses;
 
 INSERT INTO warnings
 SELECT u.instance, u.src_file, u.src_line, u.src_offset, 'users', 'account_id', 'dangling_reference',
@@ -192,10 +190,12 @@ SELECT s.instance, s.src_file, s.src_line, NULL, 'statuses', 'visibility', 'bad_
 FROM statuses s WHERE s.visibility NOT IN ('public', 'unlisted', 'private', 'direct', 'limited');
 
 CREATE OR REPLACE TABLE instances AS
-SELECT instance,
-       count(*) FILTER (WHERE domain IS NULL) AS local_accounts,
-       count(*) AS accounts,
-       (SELECT count(*) FROM statuses s WHERE s.instance = a.instance) AS statuses,
-       min(created_at) FILTER (WHERE domain IS NULL) AS first_signup,
-       max(created_at) FILTER (WHERE domain IS NULL) AS last_signup
-FROM accounts a GROUP BY instance ORDER BY instance;
+SELECT a.instance, a.local_accounts, a.accounts, coalesce(s.statuses, 0) AS statuses, a.first_signup, a.last_signup
+FROM (SELECT instance,
+             count(*) FILTER (WHERE domain IS NULL) AS local_accounts,
+             count(*) AS accounts,
+             min(created_at) FILTER (WHERE domain IS NULL) AS first_signup,
+             max(created_at) FILTER (WHERE domain IS NULL) AS last_signup
+      FROM accounts GROUP BY instance) a
+LEFT JOIN (SELECT instance, count(*) AS statuses FROM statuses GROUP BY instance) s USING (instance)
+ORDER BY a.instance;

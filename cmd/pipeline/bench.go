@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"fediforensics/pipeline/bench"
+)
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", stderr)
+	cfg := bench.Config{}
+	fs.IntVar(&cfg.Statuses, "statuses", 1000000, "ordinary statuses to generate")
+	fs.IntVar(&cfg.Accounts, "accounts", 0, "ordinary accounts to generate (default statuses/10)")
+	fs.StringVar(&cfg.WorkDir, "work", "", "keep the generated dump and databases in this `directory`")
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "DuckDB memory_limit for both loads")
+	fs.IntVar(&cfg.Threads, "threads", 0, "DuckDB threads for both loads")
+	logger := logFlags(fs, stderr)
+	if _, err := parse(fs, args, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if cfg.Accounts == 0 {
+		cfg.Accounts = max(cfg.Statuses/10, 1000)
+	}
+	cfg.Log = logger()
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, res)
+	return nil
+}

@@ -1,0 +1,374 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+
+	"fediforensics/pipeline"
+	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+const sampleDump = "../../data/sample/dump.tar.gz"
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, diff(string(want), string(got)))
+	}
+}
+
+func diff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(wl), len(gl)) && b.Len() < 4000; i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			fmt.Fprintf(&b, "line %d:\n  want %s\n  got  %s\n", i+1, w, g)
+		}
+	}
+	return b.String()
+}
+
+// pipe runs the command line in-process.
+func pipe(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// queryCSV runs a query on an output and renders the rows as CSV lines.
+func queryCSV(t *testing.T, out, q string) string {
+	t.Helper()
+	db, err := store.OpenReadOnly(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return rowsCSV(t, db, q)
+}
+
+func rowsCSV(t *testing.T, db *sql.DB, q string) string {
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	b.WriteString(strings.Join(cols, ",") + "\n")
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(cell(v))
+		}
+		b.WriteByte('\n')
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// stableManifest is the part of a manifest that does not change between
+// runs of the same input.
+func stableManifest(t *testing.T, out string) []byte {
+	m, err := outdir.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []string
+	for _, s := range m.Stages {
+		stages = append(stages, s.Stage)
+	}
+	b, err := json.MarshalIndent(map[string]any{"input": map[string]any{"kind": m.Input.Kind, "bytes": m.Input.Bytes, "sha256": m.Input.SHA256},
+		"members": m.Members, "tables": m.Tables, "warnings_by_kind": m.Warnings, "instances": m.Instances, "stages": stages}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+func TestRunSample(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "warnings   0") {
+		t.Errorf("the sample should load without warnings:\n%s", stdout)
+	}
+	golden(t, "sample/manifest.json", stableManifest(t, out))
+	golden(t, "sample/counts.csv", []byte(queryCSV(t, out, `
+SELECT 'accounts' AS t, instance, count(*) AS n FROM accounts GROUP BY ALL
+UNION ALL SELECT 'statuses', instance, count(*) FROM statuses GROUP BY ALL
+UNION ALL SELECT 'direct', instance, count(*) FROM statuses WHERE visibility = 'direct' GROUP BY ALL
+UNION ALL SELECT 'mentions', instance, count(*) FROM mentions GROUP BY ALL
+UNION ALL SELECT 'apps', instance, count(*) FROM apps GROUP BY ALL
+UNION ALL SELECT 'tokens', instance, count(*) FROM tokens GROUP BY ALL
+UNION ALL SELECT 'ip_history', instance, count(*) FROM ip_history GROUP BY ALL
+UNION ALL SELECT 'preview_cards', instance, count(*) FROM preview_cards GROUP BY ALL
+UNION ALL SELECT 'app_signups', instance, count(*) FROM accounts WHERE created_by_application_id IS NOT NULL GROUP BY ALL
+ORDER BY t, instance`)))
+	// The same input gives the same manifest; the output of a second run
+	// replaces the first whole.
+	code, _, stderr = pipe(t, "ingest", sampleDump, "--out", out)
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	golden(t, "sample/manifest.json", stableManifest(t, out))
+	code, stdout, _ = pipe(t, "inspect", out)
+	if code != 0 || !strings.Contains(stdout, "mastodon.social/dump.sql") || !strings.Contains(stdout, "pg_copy") {
+		t.Errorf("inspect: exit %d\n%s", code, stdout)
+	}
+	// Secrets never reach the database in clear.
+	secrets := readTruth(t).Secrets
+	db := queryCSV(t, out, "SELECT * FROM apps")
+	for _, s := range secrets {
+		if strings.Contains(db, s) {
+			t.Fatalf("an OAuth secret is stored in clear")
+		}
+	}
+	if !strings.Contains(db, "9731,MastoBoost") {
+		t.Errorf("campaign app missing from apps:\n%s", db)
+	}
+}
+
+type truth struct {
+	Campaigns map[string][]string `json:"campaigns"`
+	Secrets   []string            `json:"secrets"`
+}
+
+func readTruth(t *testing.T) truth {
+	b, err := os.ReadFile("../../data/sample/truth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr truth
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// rewriteSample copies the sample dump, letting edit change each member
+// and add members, and returns the path of the new .tar.gz.
+func rewriteSample(t *testing.T, edit func(name string, body []byte) []byte, extra ...*tar.Header) string {
+	t.Helper()
+	f, err := os.Open(sampleDump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(tr)
+		if edit != nil {
+			body = edit(hdr.Name, body)
+		}
+		hdr.Size = int64(len(body))
+		tw.WriteHeader(hdr)
+		tw.Write(body)
+	}
+	for _, h := range extra {
+		tw.WriteHeader(h)
+		if h.Typeflag == tar.TypeReg {
+			tw.Write(bytes.Repeat([]byte("x"), int(h.Size)))
+		}
+	}
+	tw.Close()
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "dump.tar.gz")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunCorruptedRows(t *testing.T) {
+	p := rewriteSample(t, func(name string, body []byte) []byte {
+		switch name {
+		case "mastodon.social/accounts.csv":
+			lines := strings.SplitAfter(string(body), "\n")
+			dup := lines[1]
+			bad := []string{
+				"1,too,few\n", // column_count
+				"2,bob,,Bob,note,u,u,,f,t,,,Person,not-a-time,2023-05-01 00:00:00,\n",             // bad_value
+				"3,\xff\xfe,,X,note,u,u,,f,t,,,Person,2023-05-01 00:00:00,2023-05-01 00:00:00,\n", // invalid_utf8
+				dup, // duplicate_key
+				"4,\"carol,,X,note,u,u,,f,t,,,Person,2023-05-01 00:00:00,2023-05-01 00:00:00,\n", // bad_quoting, to the end
+			}
+			return []byte(strings.Join(lines, "") + strings.Join(bad, ""))
+		case "mastodon.social/dump.sql":
+			return bytes.Replace(body, []byte("COPY public.mentions (id, status_id, created_at, updated_at, account_id, silent) FROM stdin;\n"),
+				[]byte("COPY public.mentions (id, status_id, created_at, updated_at, account_id, silent) FROM stdin;\n1\t2\n"), 1)
+		case "mastodon.online/admin_accounts.jsonl":
+			return append(body, []byte("{\"id\": \"77\", broken\n")...)
+		}
+		return body
+	})
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := pipe(t, "run", p, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	warnings := queryCSV(t, out, `SELECT instance, file, line, "table", field, kind, kept, reason FROM warnings ORDER BY ALL`)
+	golden(t, "corrupted/warnings.csv", []byte(warnings))
+	golden(t, "corrupted/summary.txt", []byte(stdout[strings.Index(stdout, "table"):strings.Index(stdout, "output")]))
+	// Every good row still loads: the counts match the clean sample's.
+	want, _ := os.ReadFile("testdata/sample/counts.csv")
+	got := queryCSV(t, out, `SELECT 'accounts' AS t, instance, count(*) AS n FROM accounts GROUP BY ALL ORDER BY ALL`)
+	for _, line := range strings.Split(strings.TrimSpace(got), "\n")[1:] {
+		if !strings.Contains(string(want), line) {
+			t.Errorf("accounts count %q not as in the clean sample:\n%s", line, want)
+		}
+	}
+}
+
+func TestRunRefuses(t *testing.T) {
+	trunc := func(t *testing.T) string {
+		b, _ := os.ReadFile(sampleDump)
+		p := filepath.Join(t.TempDir(), "trunc.tar.gz")
+		os.WriteFile(p, b[:len(b)*2/3], 0o644)
+		return p
+	}
+	notTar := func(t *testing.T) string {
+		p := filepath.Join(t.TempDir(), "dump.tar")
+		os.WriteFile(p, bytes.Repeat([]byte("id,username\n1,alice\n"), 100), 0o644)
+		return p
+	}
+	noTables := func(t *testing.T) string {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "README.txt"), []byte("hello"), 0o644)
+		return dir
+	}
+	for _, tc := range []struct {
+		name  string
+		dump  func(t *testing.T) string
+		flags []string
+		code  int
+		msg   string
+	}{
+		{"traversal", func(t *testing.T) string {
+			return rewriteSample(t, nil, &tar.Header{Name: "../../evil.csv", Typeflag: tar.TypeReg, Size: 3, Mode: 0o644})
+		}, nil, pipeline.ExitUnsafe, "escapes the archive"},
+		{"symlink", func(t *testing.T) string {
+			return rewriteSample(t, nil, &tar.Header{Name: "mastodon.social/users.csv", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})
+		}, nil, pipeline.ExitUnsafe, "links are refused"},
+		{"truncated gzip", trunc, nil, pipeline.ExitBroken, "truncated"},
+		{"not a tar", notTar, nil, pipeline.ExitBroken, "not a tar"},
+		{"bomb", func(t *testing.T) string { return sampleDump }, []string{"--max-total-bytes", "100000"}, pipeline.ExitTooLarge, "--max-total-bytes"},
+		{"no tables", noTables, nil, pipeline.ExitNoData, "no member is named"},
+		{"missing dump", func(t *testing.T) string { return "/nonexistent/dump.tar" }, nil, pipeline.ExitUsage, "open dump"},
+		{"bad flag", func(t *testing.T) string { return sampleDump }, []string{"--bogus"}, pipeline.ExitUsage, "bogus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			out := filepath.Join(parent, "out")
+			code, _, stderr := pipe(t, append([]string{"run", tc.dump(t), "--out", out}, tc.flags...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.msg) {
+				t.Errorf("stderr %q does not say %q", stderr, tc.msg)
+			}
+			// Nothing was written: no output, no temporary sibling left.
+			if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+				t.Errorf("left behind: %v", entries)
+			}
+		})
+	}
+	t.Run("foreign output dir", func(t *testing.T) {
+		out := t.TempDir()
+		os.WriteFile(filepath.Join(out, "thesis.docx"), []byte("precious"), 0o644)
+		code, _, stderr := pipe(t, "run", sampleDump, "--out", out)
+		if code != pipeline.ExitOutputInUse {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if b, _ := os.ReadFile(filepath.Join(out, "thesis.docx")); string(b) != "precious" {
+			t.Fatal("the foreign file was touched")
+		}
+	})
+	t.Run("output inside the dump", func(t *testing.T) {
+		dir := t.TempDir()
+		code, _, _ := pipe(t, "run", dir, "--out", filepath.Join(dir, "out"))
+		if code != pipeline.ExitUsage {
+			t.Fatalf("exit %d", code)
+		}
+	})
+}
+
+func TestSampleIsFresh(t *testing.T) {
+	dir := t.TempDir()
+	tarPath, truthPath := filepath.Join(dir, "dump.tar.gz"), filepath.Join(dir, "truth.json")
+	if code, _, stderr := pipe(t, "gen", "--tar", tarPath, "--truth", truthPath); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	for _, f := range []string{"dump.tar.gz", "truth.json"} {
+		got, _ := os.ReadFile(filepath.Join(dir, f))
+		want, _ := os.ReadFile(filepath.Join("../../data/sample", f))
+		if !bytes.Equal(got, want) {
+			t.Errorf("data/sample/%s is not what the generator makes: run 'go run ./cmd/pipeline gen --tar data/sample/dump.tar.gz --truth data/sample/truth.json'", f)
+		}
+	}
+}

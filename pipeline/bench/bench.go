@@ -1,0 +1,152 @@
+// Package bench measures the stages against DuckDB's own bare load of the
+// same files, in the same run, so the figures are ratios and not guesses.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"fediforensics/pipeline/gen"
+	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/store"
+)
+
+// Config sizes a benchmark.
+type Config struct {
+	Accounts, Statuses int
+	WorkDir            string // where the dump and databases go; default a temp dir, removed
+	MemoryLimit        string
+	Threads            int
+	Log                *slog.Logger
+}
+
+// Result is one benchmark run.
+type Result struct {
+	Statuses, Accounts int64
+	DumpBytes          int64
+	Ingest, Bare       time.Duration // Ingest: the whole stage; Bare: DuckDB's read_csv/read_json of the same members
+	Ratio              float64
+	RowsPerSec         float64 // statuses loaded per second of ingest
+	PeakRSSIngest      int64   // bytes, VmHWM after ingest
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("statuses=%d accounts=%d dump=%.1fMB ingest=%.2fs bare=%.2fs ratio=%.2f statuses/s=%.0f peak_rss=%.0fMB",
+		r.Statuses, r.Accounts, float64(r.DumpBytes)/1e6, r.Ingest.Seconds(), r.Bare.Seconds(), r.Ratio, r.RowsPerSec, float64(r.PeakRSSIngest)/1e6)
+}
+
+// Run generates a dump, ingests it, and bare-loads its CSV and JSON members.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	var res Result
+	work := cfg.WorkDir
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "pipeline-bench-")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(tmp)
+		work = tmp
+	}
+	dumpDir := filepath.Join(work, "dump")
+	if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, API: false}); err != nil {
+		return res, err
+	}
+	var members []string
+	filepath.WalkDir(dumpDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			members = append(members, p)
+			if st, err := d.Info(); err == nil {
+				res.DumpBytes += st.Size()
+			}
+		}
+		return nil
+	})
+	sort.Strings(members)
+
+	ingestDir := filepath.Join(work, "ingest")
+	scratch := filepath.Join(ingestDir, ".scratch")
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return res, err
+	}
+	db, err := store.Open(ctx, ingestDir, store.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
+	if err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	r, err := ingest.Run(ctx, db, dumpDir, ingest.Options{ScratchDir: scratch, Log: cfg.Log})
+	if err == nil {
+		_, err = db.ExecContext(ctx, "CHECKPOINT")
+	}
+	res.Ingest = time.Since(t0)
+	db.Close()
+	if err != nil {
+		return res, err
+	}
+	res.PeakRSSIngest = peakRSS()
+	for _, t := range r.Tables {
+		switch t.Table {
+		case "statuses":
+			res.Statuses = t.Loaded
+		case "accounts":
+			res.Accounts = t.Loaded
+		}
+	}
+
+	bareDir := filepath.Join(work, "bare")
+	if err := os.MkdirAll(bareDir, 0o755); err != nil {
+		return res, err
+	}
+	bdb, err := store.Open(ctx, bareDir, store.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
+	if err != nil {
+		return res, err
+	}
+	defer bdb.Close()
+	t0 = time.Now()
+	for i, m := range members {
+		var q string
+		switch {
+		case strings.HasSuffix(m, ".csv"):
+			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_csv('%s')", i, m)
+		case strings.HasSuffix(m, ".json"), strings.HasSuffix(m, ".jsonl"):
+			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_json('%s')", i, m)
+		default:
+			continue // pg_dump SQL: DuckDB has no reader for it
+		}
+		if _, err := bdb.ExecContext(ctx, q); err != nil {
+			return res, fmt.Errorf("bare load %s: %w", m, err)
+		}
+	}
+	if _, err := bdb.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return res, err
+	}
+	res.Bare = time.Since(t0)
+	res.Ratio = res.Ingest.Seconds() / res.Bare.Seconds()
+	res.RowsPerSec = float64(res.Statuses) / res.Ingest.Seconds()
+	return res, nil
+}
+
+// peakRSS reads the process's high-water resident set size (Linux).
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
