@@ -15,6 +15,7 @@ import (
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/ingest"
 	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/store"
@@ -103,6 +104,14 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 		return err
 	}}}
+	if name == "run" {
+		stages = append(stages, stage{"extract", func(ctx context.Context, db *sql.DB, m *pipeline.Manifest) error {
+			if err := extract.Run(ctx, db, m.Instances); err != nil {
+				return err
+			}
+			return extract.Summarise(ctx, db)
+		}})
+	}
 	for _, st := range stages {
 		t0 := time.Now()
 		log.Info("stage", "name", st.name)

@@ -1,0 +1,25 @@
+//go:build !duckdb_arrow
+
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// Batch is one Arrow record batch; this build has no Arrow support.
+type Batch = any
+
+// ArrowQuery needs the duckdb_arrow build tag: go build -tags duckdb_arrow.
+func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch) error) error {
+	return errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}
+
+// Rows is the number of rows of a batch.
+func Rows(b Batch) int { return 0 }
+
+// StringColumn needs the duckdb_arrow build tag.
+func StringColumn(b Batch, col int) (func(int) string, error) {
+	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}
