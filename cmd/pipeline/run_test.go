@@ -162,7 +162,7 @@ ORDER BY t, instance`)))
 	if code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
 	}
-	golden(t, "sample/manifest.json", stableManifest(t, out))
+	golden(t, "sample/manifest-ingest.json", stableManifest(t, out))
 	code, stdout, _ = pipe(t, "inspect", out)
 	if code != 0 || !strings.Contains(stdout, "mastodon.social/dump.sql") || !strings.Contains(stdout, "pg_copy") {
 		t.Errorf("inspect: exit %d\n%s", code, stdout)
