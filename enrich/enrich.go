@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -174,6 +175,24 @@ const (
 	DefaultBreakerThreshold = 5
 	DefaultBreakerCooldown  = time.Minute
 )
+
+// route returns where a connection to addr goes. With a resolve map (in
+// tests) an address missing from it is refused, so a test can never reach
+// a real server by mistake.
+func (cfg Config) route(addr string) (string, error) {
+	if cfg.resolve == nil {
+		return addr, nil
+	}
+	if t, ok := cfg.resolve[addr]; ok {
+		return t, nil
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return addr, nil
+		}
+	}
+	return "", fmt.Errorf("no test route to %s", addr)
+}
 
 // withDefaults returns cfg with its zero fields set to their defaults.
 func (cfg Config) withDefaults() Config {

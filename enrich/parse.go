@@ -48,6 +48,9 @@ func classifyWHOIS(o *Observation, text string) {
 		errors.Is(err, whoisparser.ErrBlockedDomain):
 		o.Status = StatusNotFound
 		o.Error = strings.TrimPrefix(err.Error(), "whoisparser: ")
+	case containsAny(strings.ToLower(text), reservedPhrases):
+		o.Status = StatusNotFound
+		o.Error = "domain is reserved: " + firstLine(text)
 	case err != nil:
 		o.Status = StatusError
 		o.Error = "unparseable answer: " + strings.TrimPrefix(err.Error(), "whoisparser: ")
@@ -327,6 +330,17 @@ var notFoundPhrases = []string{
 	"domain name not known",
 }
 
+// reservedPhrases are how registries say a name is withheld from
+// registration.
+var reservedPhrases = []string{
+	"reserved domain name",
+	"reserved by the registry",
+	"is reserved",
+	"has been reserved",
+	"can not be registered",
+	"cannot be registered",
+}
+
 func isNotFoundText(text string) bool {
 	return containsAny(strings.ToLower(text), notFoundPhrases)
 }
@@ -423,6 +437,7 @@ func toUTF8(b []byte) string {
 // that whois-parser does not know.
 var timeLayouts = []string{
 	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999-0700",
 	"2006-01-02T15:04:05",
 	"2006-01-02T15:04:05.999999999",
 	"2006-01-02 15:04:05.999999999Z07:00",

@@ -33,12 +33,12 @@ func newHTTPClient(cfg Config) *http.Client {
 func newBoundedClient(cfg Config, maxBytes int64) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	nd := &net.Dialer{Timeout: cfg.Timeout}
-	resolve := cfg.resolve
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if t, ok := resolve[addr]; ok {
-			addr = t
+		target, err := cfg.route(addr)
+		if err != nil {
+			return nil, err
 		}
-		return nd.DialContext(ctx, network, addr)
+		return nd.DialContext(ctx, network, target)
 	}
 	tr.ResponseHeaderTimeout = cfg.Timeout
 	tr.MaxResponseHeaderBytes = 64 << 10

@@ -221,19 +221,18 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 	if err := d.r.limits.wait(d.ctx, addr); err != nil {
 		return nil, err
 	}
-	target := addr
-	if t, ok := d.r.cfg.resolve[addr]; ok {
-		target = t
+	target, err := d.r.cfg.route(addr)
+	if err != nil {
+		return nil, err
 	}
 	nd := net.Dialer{Timeout: d.r.cfg.Timeout}
 	conn, err := nd.DialContext(d.ctx, network, target)
 	if err != nil {
 		return nil, err
 	}
+	// The context is watched separately (below), so that its end is seen
+	// as a cancellation rather than as the server's timeout.
 	deadline := time.Now().Add(d.r.cfg.Timeout)
-	if dl, ok := d.ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
 	c := &boundedConn{Conn: conn, remaining: d.r.cfg.MaxResponseBytes, deadline: deadline, d: d}
 	_ = conn.SetDeadline(deadline)
 	c.stop = context.AfterFunc(d.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })

@@ -32,8 +32,13 @@ const usage = `usage: pipeline <command> [flags] [args]
 commands:
   run DUMP      run every stage on a dump and write --out (default out/)
   ingest DUMP   load a dump into a new output (the first stage of run)
+  extract|enrich|link|report --out OUT [--then]
+                run one stage (and with --then the ones after it) again
+                over an existing output, in place
   inspect OUT   print the manifest of an output (--json for JSON)
   query SQL     run a read-only SQL query on --out and print CSV
+  whois DOMAIN  what the WHOIS/RDAP cache (and with --live, the network) knows
+  whois-serve   serve a directory of recorded WHOIS answers on loopback
   bench         time ingest against DuckDB's bare load of the same files
   gen           generate a dump (the sample, or a large one for benchmarks)
 
@@ -52,10 +57,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, rest, stdout, stderr)
 	case "ingest":
 		err = cmdIngest(ctx, rest, stdout, stderr)
+	case "extract", "enrich", "link", "report":
+		err = cmdStage(cmd)(ctx, rest, stdout, stderr)
 	case "inspect":
 		err = cmdInspect(ctx, rest, stdout, stderr)
 	case "gen":
 		err = cmdGen(ctx, rest, stdout, stderr)
+	case "whois":
+		err = cmdWhois(ctx, rest, stdout, stderr)
+	case "whois-serve":
+		err = cmdWhoisServe(ctx, rest, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, stdout, stderr)
 	case "query":

@@ -6,19 +6,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
+	"fediforensics/data"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
+	"fediforensics/pipeline/whois"
 )
 
 // buildFlags are the flags of the commands that build an output from a dump.
@@ -26,7 +33,21 @@ type buildFlags struct {
 	out, instance, memoryLimit string
 	threads                    int
 	maxMember, maxTotal        int64
+	listsDir                   string
+	pseudonymize               string
+	whois                      whoisFlags
 	logger                     func() *slog.Logger
+}
+
+// lists is the folder of editable lists: --lists, or the built-in copy.
+func (b *buildFlags) lists() (fs.FS, error) {
+	if b.listsDir == "" {
+		return data.Lists(), nil
+	}
+	if _, err := os.Stat(b.listsDir); err != nil {
+		return nil, fmt.Errorf("%w: --lists: %w", pipeline.ErrUsage, err)
+	}
+	return os.DirFS(b.listsDir), nil
 }
 
 func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
@@ -38,14 +59,72 @@ func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	fs.IntVar(&b.threads, "threads", 0, "DuckDB threads (default: all cores)")
 	fs.Int64Var(&b.maxMember, "max-member-bytes", d.MaxMemberBytes, "refuse a dump member larger than this, uncompressed")
 	fs.Int64Var(&b.maxTotal, "max-total-bytes", d.MaxTotalBytes, "refuse a dump larger than this, uncompressed")
+	b.whois.add(fs)
+	fs.StringVar(&b.pseudonymize, "pseudonymize", "", "replace emails and IPs in the reports with hashes keyed by this `key`, so reports can be shared and links still hold")
+	fs.StringVar(&b.listsDir, "lists", "", "`directory` of the editable lists (default: the copy of data/lists built in)")
 	b.logger = logFlags(fs, stderr)
 	return b
 }
 
-// stage is one step of a build over the open database.
+// stage is one step over the open database of an output in dir.
 type stage struct {
 	name string
-	run  func(ctx context.Context, db *sql.DB, m *pipeline.Manifest) error
+	run  func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error
+}
+
+// laterStages are the stages after ingest, in order; each is also its own
+// command over an existing output.
+func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
+	return []stage{
+		{"extract", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			if err := extract.Run(ctx, db, m.Instances); err != nil {
+				return err
+			}
+			return extract.Summarise(ctx, db)
+		}},
+		{"enrich", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			lists, err := bf.lists()
+			if err != nil {
+				return err
+			}
+			opt, err := bf.whois.options(stderr)
+			if err != nil {
+				return err
+			}
+			opt.Lists, opt.Log = lists, log
+			res, err := whois.Run(ctx, db, opt)
+			if err != nil {
+				return err
+			}
+			log.Info("enrich", "domains", res.Domains, "by_status", res.ByStatus, "history", res.History)
+			m.Settings["whois"] = string(opt.Config.Mode)
+			m.Warnings, err = ingest.WarningsByKind(ctx, db)
+			return err
+		}},
+		{"link", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			lists, err := bf.lists()
+			if err != nil {
+				return err
+			}
+			return link.Run(ctx, db, link.Options{Lists: lists, Log: log})
+		}},
+		{"report", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			m.Settings["pseudonymized"] = strconv.FormatBool(bf.pseudonymize != "")
+			return report.Write(ctx, db, dir, report.Options{Pseudonymize: bf.pseudonymize})
+		}},
+	}
+}
+
+func runStages(ctx context.Context, stages []stage, db *sql.DB, dir string, m *pipeline.Manifest, log *slog.Logger) error {
+	for _, st := range stages {
+		t0 := time.Now()
+		log.Info("stage", "name", st.name)
+		if err := st.run(ctx, db, dir, m); err != nil {
+			return err
+		}
+		m.Stages = append(m.Stages, pipeline.StageTiming{Stage: st.name, Seconds: time.Since(t0).Seconds()})
+	}
+	return nil
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,8 +149,11 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if err := checkApart(dumpPath, bf.out); err != nil {
 		return err
 	}
+	if _, err := bf.whois.options(stderr); err != nil {
+		return err // refuse bad flags before any work
+	}
 	m := &pipeline.Manifest{Tool: "pipeline", Version: pipeline.Version, Revision: revision(),
-		Args: append([]string{name}, args...), Started: time.Now().UTC(), Warnings: map[string]int64{}}
+		Args: append([]string{name}, args...), Started: time.Now().UTC(), Warnings: map[string]int64{}, Settings: map[string]string{}}
 	dir, err := outdir.Begin(bf.out)
 	if err != nil {
 		return err
@@ -94,7 +176,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			db.Close()
 		}
 	}()
-	stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, m *pipeline.Manifest) error {
+	stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
 		res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log,
 			Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
 		m.Input, m.Members, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Tables, res.Warnings, res.Instances
@@ -105,20 +187,10 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}}}
 	if name == "run" {
-		stages = append(stages, stage{"extract", func(ctx context.Context, db *sql.DB, m *pipeline.Manifest) error {
-			if err := extract.Run(ctx, db, m.Instances); err != nil {
-				return err
-			}
-			return extract.Summarise(ctx, db)
-		}})
+		stages = append(stages, laterStages(bf, log, stderr)...)
 	}
-	for _, st := range stages {
-		t0 := time.Now()
-		log.Info("stage", "name", st.name)
-		if err := st.run(ctx, db, m); err != nil {
-			return err
-		}
-		m.Stages = append(m.Stages, pipeline.StageTiming{Stage: st.name, Seconds: time.Since(t0).Seconds()})
+	if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
+		return err
 	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
@@ -137,6 +209,50 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	}
 	printSummary(stdout, m, dir.Final)
 	return nil
+}
+
+// cmdStage runs one later stage (and the ones after it, with --then) over
+// an existing output, in place: each stage replaces its tables whole
+// (CREATE OR REPLACE) and its files atomically, so it can run again.
+func cmdStage(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := newFlags(name, stderr)
+		bf := addBuildFlags(fs, stderr)
+		then := fs.Bool("then", false, "also run the stages after this one")
+		if _, err := parse(fs, args, 0, 0, "no arguments (the output is --out)"); err != nil {
+			return err
+		}
+		log := bf.logger()
+		m, err := outdir.ReadManifest(bf.out)
+		if err != nil {
+			return err
+		}
+		var stages []stage
+		for _, st := range laterStages(bf, log, stderr) {
+			if st.name == name || (*then && len(stages) > 0) {
+				stages = append(stages, st)
+			}
+		}
+		db, err := store.Open(ctx, bf.out, store.Options{MemoryLimit: bf.memoryLimit, Threads: bf.threads})
+		if err != nil {
+			return err
+		}
+		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, args...), " "))
+		if err := runStages(ctx, stages, db, bf.out, m, log); err != nil {
+			db.Close()
+			return err
+		}
+		if err := db.Close(); err != nil {
+			return err
+		}
+		os.RemoveAll(filepath.Join(bf.out, ".duckdb-tmp"))
+		m.Finished = time.Now().UTC()
+		if err := outdir.WriteManifest(bf.out, m); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: done on %s\n", name, bf.out)
+		return nil
+	}
 }
 
 // checkApart refuses an output inside the dump or a dump inside the output:

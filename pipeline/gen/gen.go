@@ -312,7 +312,7 @@ func (w *world) plantedDB(burst, quiet, ordinary []*account, apps []*app, campai
 	for _, a := range quiet {
 		for i := 0; i < 4+w.rng.IntN(3); i++ {
 			t := a.created.Add(time.Duration(1+i*3) * 24 * time.Hour).Add(time.Duration(w.rng.IntN(3600)) * time.Second)
-			out = append(out, w.quietStatus(a, t, QuietDomains()[:2], apps))
+			out = append(out, w.quietStatus(a, t, QuietDomains()[:1], apps))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].created.Before(out[j].created) })

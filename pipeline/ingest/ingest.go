@@ -142,14 +142,16 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	}
 	sort.Strings(res.Instances)
 
-	if err := createTables(ctx, db); err != nil {
-		return res, err
-	}
+	// One connection for the whole load: the raw tables are temporary, and
+	// temporary tables belong to the connection that made them.
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer conn.Close()
+	if err := createTables(ctx, conn); err != nil {
+		return res, err
+	}
 	var warnings []pipeline.Warning
 	readerRejects := map[pipeline.Table]int64{}
 	for _, ms := range members {
@@ -232,7 +234,7 @@ const warningsDDL = `CREATE OR REPLACE TABLE warnings (
   instance VARCHAR, file VARCHAR, line BIGINT, byte_offset BIGINT, "table" VARCHAR, field VARCHAR,
   kind VARCHAR, reason VARCHAR, raw VARCHAR, kept BOOLEAN)`
 
-func createTables(ctx context.Context, db *sql.DB) error {
+func createTables(ctx context.Context, db *sql.Conn) error {
 	stmts := []string{warningsDDL}
 	for _, t := range pipeline.AllTables() {
 		stmts = append(stmts, createRawSQL(t))

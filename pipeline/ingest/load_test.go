@@ -18,19 +18,25 @@ func openTestDB(t testing.TB) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := createTables(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
 	return db
 }
 
-func TestLoadScratchCSV(t *testing.T) {
-	db := openTestDB(t)
-	conn, err := db.Conn(context.Background())
+// openTestConn is a connection with the ingest tables, which are temporary
+// and belong to it.
+func openTestConn(t testing.TB) *sql.Conn {
+	conn, err := openTestDB(t).Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	if err := createTables(context.Background(), conn); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+func TestLoadScratchCSV(t *testing.T) {
+	conn := openTestConn(t)
 	for _, tc := range []struct {
 		name, csv        string
 		loaded, rejected int64
@@ -75,12 +81,7 @@ func FuzzLoadCSV(f *testing.F) {
 	f.Add([]byte("id,username,created_at\n1,alice,2023-05-05 10:00:00\n2,bob,nope\n"))
 	f.Add([]byte("id,note\n1,\"a\"\"b\nc\"\n"))
 	f.Add([]byte("id,username\n1,\xff\n"))
-	db := openTestDB(f)
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer conn.Close()
+	conn := openTestConn(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(t.TempDir(), "accounts.csv")
 		if err := os.WriteFile(p, data, 0o644); err != nil {

@@ -59,3 +59,37 @@ func StringColumn(b Batch, col int) (get func(i int) string, err error) {
 		return a.Value(i)
 	}, nil
 }
+
+// Int64Column reads an integer column of a batch; NULL reads as 0.
+func Int64Column(b Batch, col int) (func(i int) int64, error) {
+	a, ok := b.Column(col).(interface {
+		Value(int) int64
+		IsNull(int) bool
+	})
+	if !ok {
+		return nil, fmt.Errorf("arrow: column %d is %s, not BIGINT", col, b.Column(col).DataType())
+	}
+	return func(i int) int64 {
+		if a.IsNull(i) {
+			return 0
+		}
+		return a.Value(i)
+	}, nil
+}
+
+// Float64Column reads a DOUBLE column of a batch; NULL reads as 0.
+func Float64Column(b Batch, col int) (func(i int) float64, error) {
+	a, ok := b.Column(col).(interface {
+		Value(int) float64
+		IsNull(int) bool
+	})
+	if !ok {
+		return nil, fmt.Errorf("arrow: column %d is %s, not DOUBLE", col, b.Column(col).DataType())
+	}
+	return func(i int) float64 {
+		if a.IsNull(i) {
+			return 0
+		}
+		return a.Value(i)
+	}, nil
+}

@@ -23,3 +23,13 @@ func Rows(b Batch) int { return 0 }
 func StringColumn(b Batch, col int) (func(int) string, error) {
 	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
+
+// Int64Column needs the duckdb_arrow build tag.
+func Int64Column(b Batch, col int) (func(int) int64, error) {
+	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}
+
+// Float64Column needs the duckdb_arrow build tag.
+func Float64Column(b Batch, col int) (func(int) float64, error) {
+	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"fediforensics/enrich"
+	"fediforensics/pipeline"
+	"fediforensics/pipeline/whois"
+)
+
+// whoisFlags are the enrichment flags of run, and of the whois command.
+type whoisFlags struct {
+	mode, cache, server, rdap, order string
+	maxAge, timeout                  time.Duration
+	history                          multiFlag
+	rate                             float64
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (w *whoisFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&w.mode, "whois", "cache", "registrant look-ups: off, cache (offline: the cache only) or live (ask the network for what the cache lacks)")
+	fs.StringVar(&w.cache, "whois-cache", "", "`directory` of the persistent WHOIS/RDAP cache (default: the user cache dir)")
+	fs.StringVar(&w.server, "whois-server", "", "send every WHOIS query to this `host:port` (a private mirror)")
+	fs.StringVar(&w.rdap, "rdap-server", "", "send every RDAP query to this base `URL`")
+	fs.StringVar(&w.order, "whois-order", "rdap,whois", "sources to try, in order")
+	fs.DurationVar(&w.maxAge, "whois-max-age", 0, "live mode re-asks about cached answers older than this (0: never)")
+	fs.DurationVar(&w.timeout, "whois-timeout", 10*time.Second, "time allowed for one query")
+	fs.Float64Var(&w.rate, "whois-rate", 1, "queries a second to one server")
+	fs.Var(&w.history, "whois-history", "import historical WHOIS records from this CSV or JSON Lines `file` (repeatable)")
+}
+
+func (w *whoisFlags) options(stderr io.Writer) (whois.Options, error) {
+	mode := enrich.Mode(w.mode)
+	switch mode {
+	case enrich.ModeOff, enrich.ModeCache, enrich.ModeLive:
+	default:
+		return whois.Options{}, fmt.Errorf("%w: --whois is off, cache or live, not %q", pipeline.ErrUsage, w.mode)
+	}
+	cfg := enrich.Config{Mode: mode, WhoisServer: w.server, RDAPServer: w.rdap, MaxAge: w.maxAge, Timeout: w.timeout,
+		PerServerRate: w.rate, Order: strings.Split(w.order, ",")}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		start := time.Now()
+		cfg.Progress = func(done, total int) {
+			rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+			eta := time.Duration(float64(total-done)/max(rate, 0.001)) * time.Second
+			fmt.Fprintf(stderr, "\rwhois %d/%d  %.1f/s  eta %s   ", done, total, rate, eta.Round(time.Second))
+			if done == total {
+				fmt.Fprintln(stderr)
+			}
+		}
+	}
+	return whois.Options{Config: cfg, CacheDir: w.cache, History: w.history}, nil
+}
+
+// cmdWhois prints what the cache (and with --live, the network) knows of
+// some domains.
+func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("whois", stderr)
+	var w whoisFlags
+	w.add(fs)
+	live := fs.Bool("live", false, "ask the network for what the cache lacks (same as --whois live)")
+	domains, err := parse(fs, args, 1, -1, "one or more domains")
+	if err != nil {
+		return err
+	}
+	if *live {
+		w.mode = "live"
+	}
+	opt, err := w.options(stderr)
+	if err != nil {
+		return err
+	}
+	dir := opt.CacheDir
+	if dir == "" {
+		if dir, err = enrich.DefaultCacheDir(); err != nil {
+			return err
+		}
+	}
+	cache, err := enrich.OpenCache(dir, opt.Config.Mode != enrich.ModeLive)
+	if err != nil {
+		return err
+	}
+	defer cache.Close()
+	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
+	if err != nil {
+		return err
+	}
+	for _, o := range obs {
+		fmt.Fprintf(stdout, "%s  %s  %s via %s at %s\n", o.Domain, o.Status, o.Source, o.Server, o.ObservedAt.UTC().Format(time.RFC3339))
+		line := func(k, v string) {
+			if v != "" {
+				fmt.Fprintf(stdout, "  %-12s %s\n", k, v)
+			}
+		}
+		line("registrar", o.Registrar)
+		if o.Created != nil {
+			line("created", o.Created.UTC().Format("2006-01-02"))
+		}
+		line("registrant", strings.Join(nonEmpty(o.Registrant.Name, o.Registrant.Org, o.Registrant.Email, o.Registrant.Phone, o.Registrant.Country), " | "))
+		line("nameservers", strings.Join(o.NameServers, " "))
+		if o.Privacy {
+			line("privacy", "yes: a privacy service or redaction")
+		}
+		line("error", o.Error)
+	}
+	return nil
+}
+
+func nonEmpty(vals ...string) []string {
+	var out []string
+	for _, v := range vals {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,37 @@
+-- Stage "attributes": each shared value, how many accounts share it, its
+-- weight, and whether it is suppressed as a hub: a value so common that it
+-- would glue the instance together (a common email provider, a popular
+-- domain, a well-known app, a NAT address, anything shared by a large share
+-- of the accounts). Suppressed values are kept here with the reason.
+CREATE OR REPLACE TABLE attributes AS
+WITH g AS (
+  SELECT e.kind, e.value, count(DISTINCT e.acct_key) AS accounts, count(DISTINCT k.instance) AS instances
+  FROM evidence e JOIN account_keys k USING (acct_key)
+  GROUP BY ALL
+), total AS (
+  SELECT count(*) AS n FROM accounts WHERE domain IS NULL
+), wk AS (
+  SELECT instance || '#' || app_id AS value FROM known_apps
+)
+SELECT row_number() OVER (ORDER BY g.kind, g.value) AS attr_key,
+       g.kind, g.value, g.accounts, g.instances, w.weight,
+       CASE
+         WHEN g.kind = 'email_domain' AND g.value IN (SELECT domain FROM list_email_providers) THEN 'common email provider (list)'
+         WHEN g.kind = 'domain' AND g.value IN (SELECT domain FROM list_popular_domains) THEN 'popular domain (list)'
+         WHEN g.kind = 'app_website' AND g.value IN (SELECT domain FROM list_popular_domains) THEN 'popular domain (list)'
+         WHEN g.kind = 'app' AND g.value IN (SELECT value FROM wk) THEN 'well-known app (list, or the web client)'
+         WHEN g.kind IN ('app_name', 'app_name_website') AND EXISTS (
+              SELECT 1 FROM list_apps l WHERE g.value = lower(l.name) OR g.value LIKE lower(l.name) || ' %') THEN 'well-known app (list)'
+         WHEN g.kind IN ('ip', 'ip_prefix') AND shared_by_design(g.value) THEN 'private or carrier-grade NAT address'
+         WHEN g.kind = 'ip' AND g.accounts > (SELECT ip_cap FROM link_settings) THEN 'one address for more than ' || (SELECT ip_cap FROM link_settings) || ' accounts: a NAT, VPN or proxy exit'
+         WHEN g.kind = 'ip_prefix' AND g.accounts > (SELECT prefix_cap FROM link_settings) THEN 'one prefix for more than ' || (SELECT prefix_cap FROM link_settings) || ' accounts'
+         WHEN g.accounts >= (SELECT min_hub FROM link_settings)
+              AND g.accounts > (SELECT hub_share FROM link_settings) * (SELECT n FROM total)
+              THEN 'shared by ' || g.accounts || ' accounts, more than ' || round(100 * (SELECT hub_share FROM link_settings)) || '% of the local accounts'
+       END AS suppressed
+FROM g JOIN weights w USING (kind)
+WHERE g.accounts >= 2;
+
+CREATE OR REPLACE TABLE suppressed AS
+SELECT kind, value, accounts, weight, suppressed AS reason FROM attributes WHERE suppressed IS NOT NULL
+ORDER BY accounts DESC, kind, value;

@@ -1,0 +1,154 @@
+-- Stage "campaigns": components of two or more accounts become campaigns,
+-- each with an id derived from its members (stable across runs), the
+-- evidence that holds it together, its members, and a score of how
+-- campaign-like it is.
+CREATE OR REPLACE TEMP TABLE members AS
+SELECT c.component, k.acct_key, k.instance, k.account_id
+FROM account_component c JOIN account_keys k USING (acct_key)
+WHERE c.component IN (SELECT component FROM account_component GROUP BY component HAVING count(*) >= 2);
+
+CREATE OR REPLACE TABLE campaign_members AS
+SELECT m.*, i.campaign_id
+FROM members m JOIN (
+  SELECT component, 'C' || substr(sha256(string_agg(instance || '/' || account_id, ',' ORDER BY instance, account_id)), 1, 12) AS campaign_id
+  FROM members GROUP BY component
+) i USING (component);
+
+-- A readable label for a shared value.
+CREATE OR REPLACE TEMP TABLE labels AS
+SELECT a.kind, a.value,
+       CASE a.kind
+         WHEN 'app' THEN (SELECT p.name || ' (app ' || p.app_id || ' on ' || p.instance || coalesce(', ' || p.website, '') || ')'
+                          FROM apps p WHERE p.instance || '#' || p.app_id = a.value)
+         WHEN 'text' THEN (SELECT '"' || left(regexp_replace(coalesce(s.text, regexp_replace(s.content_html, '<[^>]*>', ' ', 'g')), '\s+', ' ', 'g'), 100) || '"'
+                           FROM statuses s WHERE s.status_id = TRY_CAST(substr(a.value, 6) AS BIGINT) LIMIT 1)
+       END AS label
+FROM attributes a WHERE a.suppressed IS NULL AND a.kind IN ('app', 'text');
+
+CREATE OR REPLACE TABLE campaign_evidence AS
+SELECT cm.campaign_id, a.kind, a.value, coalesce(l.label, a.value) AS label,
+       count(DISTINCT cm.acct_key) AS accounts, a.accounts AS accounts_overall, a.weight, w.meaning
+FROM campaign_members cm
+JOIN evidence e ON e.acct_key = cm.acct_key
+JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL
+JOIN weights w ON w.kind = a.kind
+LEFT JOIN labels l ON l.kind = a.kind AND l.value = a.value
+GROUP BY ALL
+HAVING count(DISTINCT cm.acct_key) >= 2
+ORDER BY cm.campaign_id, a.weight DESC, accounts DESC, a.kind, a.value;
+
+-- The links between groups that weak evidence joined (or, if cut, did not).
+CREATE OR REPLACE TABLE campaign_links AS
+SELECT ca.campaign_id, cb.campaign_id AS other_campaign_id, ka.instance || '/' || ka.account_id AS account_a,
+       kb.instance || '/' || kb.account_id AS account_b, any_value(l.weight) AS weight, bool_or(l.bridge) AS bridge, bool_or(l.cut) AS cut,
+       string_agg(a.kind || ' ' || a.value, '; ' ORDER BY a.kind, a.value) AS evidence
+FROM component_links l
+JOIN account_keys ka ON ka.acct_key = l.a
+JOIN account_keys kb ON kb.acct_key = l.b
+JOIN attributes a ON a.attr_key = l.attr_key
+LEFT JOIN campaign_members ca ON ca.acct_key = l.a
+LEFT JOIN campaign_members cb ON cb.acct_key = l.b
+GROUP BY ALL
+ORDER BY campaign_id, account_a, account_b;
+
+CREATE OR REPLACE TEMP TABLE member_stats AS
+SELECT cm.campaign_id, cm.acct_key, cm.instance, cm.account_id, a.username, a.email, a.email_domain, a.sign_up_ip,
+       a.created_at, a.created_by_application_id AS app_id, p.name AS app_name,
+       EXISTS (SELECT 1 FROM spikes sp WHERE sp.instance = a.instance AND a.domain IS NULL
+               AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute) AS in_spike,
+       coalesce(st.statuses, 0) AS statuses, coalesce(st.direct, 0) AS direct_mentions
+FROM campaign_members cm
+JOIN accounts a ON a.instance = cm.instance AND a.account_id = cm.account_id
+LEFT JOIN apps p ON p.instance = a.instance AND p.app_id = a.created_by_application_id
+LEFT JOIN (SELECT instance, account_id, count(*) AS statuses, count(*) FILTER (WHERE visibility = 'direct') AS direct
+           FROM statuses GROUP BY ALL) st ON st.instance = a.instance AND st.account_id = a.account_id;
+
+CREATE OR REPLACE TABLE campaign_accounts AS
+SELECT m.campaign_id, m.instance, m.account_id, m.username, m.email, m.sign_up_ip, m.created_at, m.app_name AS app,
+       m.statuses, m.direct_mentions,
+       (SELECT string_agg(kind || CASE WHEN n > 1 THEN ' x' || n ELSE '' END, ', ' ORDER BY max_w DESC, kind)
+        FROM (SELECT a.kind, count(*) AS n, max(a.weight) AS max_w
+              FROM evidence e JOIN campaign_evidence a ON a.campaign_id = m.campaign_id AND a.kind = e.kind AND a.value = e.value
+              WHERE e.acct_key = m.acct_key GROUP BY a.kind)) AS evidence
+FROM member_stats m
+ORDER BY m.campaign_id, m.instance, m.created_at, m.account_id;
+
+CREATE OR REPLACE TEMP TABLE campaign_domains AS
+SELECT DISTINCT cm.campaign_id, r.domain
+FROM campaign_members cm
+JOIN domain_refs r ON r.instance = cm.instance AND r.account_id = cm.account_id AND r.source IN ('status', 'card', 'note', 'field')
+JOIN domains d ON d.domain = r.domain AND d.promoted
+WHERE r.domain NOT IN (SELECT domain FROM list_popular_domains);
+
+CREATE OR REPLACE TABLE campaigns AS
+WITH base AS (
+  SELECT campaign_id, count(*) AS accounts,
+         string_agg(DISTINCT instance, ' ' ORDER BY instance) AS instances,
+         min(created_at) AS signup_first, max(created_at) AS signup_last,
+         count(*) FILTER (WHERE in_spike) / count(*) AS burst_share,
+         count(DISTINCT sign_up_ip) AS distinct_ips,
+         count(DISTINCT ip_prefix(sign_up_ip)) AS distinct_prefixes,
+         sum(statuses) AS statuses, sum(direct_mentions) AS direct_mentions
+  FROM member_stats GROUP BY campaign_id
+), peak AS (
+  SELECT campaign_id, max(n) AS peak_per_minute FROM (
+    SELECT campaign_id, date_trunc('minute', created_at) AS m, count(*) AS n FROM member_stats GROUP BY ALL) GROUP BY campaign_id
+), apps_ AS (
+  SELECT campaign_id, string_agg(app_name || ' ' || n, ', ' ORDER BY n DESC, app_name) AS apps, max(n) AS top_app_n FROM (
+    SELECT campaign_id, app_name, count(*) AS n FROM member_stats WHERE app_name IS NOT NULL
+    AND (instance || '#' || app_id) IN (SELECT value FROM attributes WHERE kind = 'app' AND suppressed IS NULL)
+    GROUP BY ALL) GROUP BY campaign_id
+), mail AS (
+  SELECT campaign_id, string_agg(email_domain || ' ' || n, ', ' ORDER BY n DESC, email_domain) FILTER (WHERE rk <= 3) AS email_domains FROM (
+    SELECT campaign_id, email_domain, count(*) AS n, row_number() OVER (PARTITION BY campaign_id ORDER BY count(*) DESC, email_domain) AS rk
+    FROM member_stats WHERE email_domain IS NOT NULL GROUP BY campaign_id, email_domain) GROUP BY campaign_id
+), dom AS (
+  SELECT cd.campaign_id, count(*) AS promoted_domains,
+         string_agg(cd.domain, ' ' ORDER BY d.statuses DESC, cd.domain) AS domains,
+         count(*) FILTER (WHERE w.created IS NOT NULL AND w.created >= d.first_seen - INTERVAL 180 DAY) / count(*) AS young_share
+  FROM campaign_domains cd JOIN domains d USING (domain)
+  LEFT JOIN (SELECT domain, min(created) AS created FROM whois GROUP BY domain) w USING (domain)
+  GROUP BY cd.campaign_id
+), reg AS (
+  SELECT cd.campaign_id, string_agg(DISTINCT v.value, ' ' ORDER BY v.value) AS registrants
+  FROM campaign_domains cd JOIN registrant_values v USING (domain)
+  WHERE v.value LIKE 'email:%' OR v.value LIKE 'org:%'
+  GROUP BY cd.campaign_id
+), recip AS (
+  SELECT cm.campaign_id, count(DISTINCT mn.instance || '/' || mn.account_id) AS recipients
+  FROM campaign_members cm
+  JOIN statuses s ON s.instance = cm.instance AND s.account_id = cm.account_id AND s.visibility = 'direct'
+  JOIN mentions mn ON mn.instance = s.instance AND mn.status_id = s.status_id
+  GROUP BY cm.campaign_id
+), txt AS (
+  SELECT cm.campaign_id, count(DISTINCT t.status_id) AS clustered_statuses
+  FROM campaign_members cm JOIN text_clusters t ON t.acct_key = cm.acct_key GROUP BY cm.campaign_id
+), scored AS (
+  SELECT b.*, p.peak_per_minute, ap.apps, m.email_domains, coalesce(d.promoted_domains, 0) AS promoted_domains, d.domains,
+         r.registrants, coalesce(rc.recipients, 0) AS recipients,
+         round(CASE WHEN b.statuses > 0 THEN b.direct_mentions / b.statuses ELSE 0 END, 3) AS direct_share,
+         round(CASE WHEN b.statuses > 0 THEN coalesce(t.clustered_statuses, 0) / b.statuses ELSE 0 END, 3) AS text_share,
+         round(coalesce(ap.top_app_n, 0) / b.accounts, 3) AS app_share,
+         round(coalesce(d.young_share, 0), 3) AS young_domain_share
+  FROM base b
+  LEFT JOIN peak p USING (campaign_id) LEFT JOIN apps_ ap USING (campaign_id) LEFT JOIN mail m USING (campaign_id)
+  LEFT JOIN dom d USING (campaign_id) LEFT JOIN reg r USING (campaign_id) LEFT JOIN recip rc USING (campaign_id)
+  LEFT JOIN txt t USING (campaign_id)
+)
+SELECT campaign_id,
+       round(0.25 * burst_share + 0.25 * direct_share + 0.2 * text_share + 0.15 * app_share + 0.15 * young_domain_share, 3) AS score,
+       accounts, instances, signup_first, signup_last, peak_per_minute, round(burst_share, 3) AS burst_share,
+       apps, email_domains, distinct_ips, distinct_prefixes, promoted_domains, domains, registrants,
+       statuses, direct_mentions, direct_share, recipients, text_share, app_share, young_domain_share,
+       accounts || ' accounts on ' || instances
+         || ', signed up ' || strftime(signup_first, '%Y-%m-%d %H:%M') || ' to ' || strftime(signup_last, '%Y-%m-%d %H:%M')
+         || CASE WHEN burst_share >= 0.5 THEN ' in a burst (peak ' || peak_per_minute || '/min)' ELSE '' END
+         || coalesce(' via ' || apps, '')
+         || coalesce('; emails ' || email_domains, '')
+         || '; ' || distinct_ips || ' IPs'
+         || CASE WHEN direct_mentions > 0 THEN '; ' || direct_mentions || ' private mentions to ' || recipients || ' accounts' ELSE '' END
+         || CASE WHEN promoted_domains > 0 THEN '; promoting ' || array_to_string(string_split(domains, ' ')[1:3], ', ')
+              || CASE WHEN promoted_domains > 3 THEN ' (+' || (promoted_domains - 3) || ')' ELSE '' END ELSE '' END
+         || coalesce('; registrants ' || registrants, '') AS summary
+FROM scored
+ORDER BY score DESC, accounts DESC, campaign_id;

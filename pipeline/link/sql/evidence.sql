@@ -1,0 +1,126 @@
+-- Stage "evidence": every account gets an integer key, and every piece of
+-- evidence an account shares with others becomes a row (account, kind,
+-- value). Two accounts are linked by a value they share; how strongly is the
+-- kind's weight (see weights). Text and near-identical emails are added by
+-- the Go side of the stage.
+CREATE OR REPLACE TABLE account_keys AS
+SELECT row_number() OVER (ORDER BY instance, account_id) AS acct_key, instance, account_id
+FROM accounts;
+
+CREATE OR REPLACE TABLE weights AS
+SELECT * FROM (VALUES
+  ('app',               1.0, 'created by or posting through the same OAuth application (by id)'),
+  ('app_name_website',  0.5, 'posting through apps of the same name and website (API exports show no app id)'),
+  ('app_name',          0.3, 'apps of the same name registered separately'),
+  ('app_website',       0.6, 'apps declaring the same website domain'),
+  ('email',             1.0, 'the same canonical email address (Mastodon''s rule)'),
+  ('email_similar',     0.7, 'near-identical email addresses'),
+  ('email_domain',      0.6, 'the same uncommon email domain'),
+  ('ip',                0.8, 'the same sign-up or login IP address'),
+  ('ip_prefix',         0.3, 'the same IPv4 /24 or IPv6 /64'),
+  ('domain',            0.8, 'promoting the same registrable domain'),
+  ('registrant',        0.8, 'promoting domains with the same WHOIS registrant'),
+  ('registrant_email',  1.0, 'the account''s email is a promoted domain''s registrant email'),
+  ('registrar_pattern', 0.4, 'promoting redacted domains of one registrar, name servers and creation week'),
+  ('text',              0.6, 'near-duplicate status text'),
+  ('burst',             0.5, 'signing up in the same spike through the same app or email domain')
+) AS w(kind, weight, meaning);
+
+-- Apps many ordinary people use: the web client and the listed apps. Their
+-- names and websites say nothing (their ids are suppressed as hubs later,
+-- with the reason shown).
+CREATE OR REPLACE TABLE known_apps AS
+SELECT a.instance, a.app_id
+FROM apps a
+WHERE a.superapp OR EXISTS (
+  SELECT 1 FROM list_apps l WHERE lower(l.name) = lower(a.name)
+    AND (l.website = '' OR rtrim(lower(l.website), '/') = rtrim(lower(coalesce(a.website, '')), '/')));
+
+CREATE OR REPLACE TEMP TABLE ev AS
+-- OAuth application, by id: the app that created the account, and the apps it posted through.
+SELECT k.acct_key, 'app' AS kind, a.instance || '#' || a.created_by_application_id AS value
+FROM accounts a JOIN account_keys k USING (instance, account_id)
+WHERE a.created_by_application_id IS NOT NULL
+UNION
+SELECT k.acct_key, 'app', s.instance || '#' || s.application_id
+FROM statuses s JOIN account_keys k USING (instance, account_id)
+WHERE s.application_id IS NOT NULL
+UNION
+SELECT k.acct_key, 'app_name_website', lower(s.app_name) || ' ' || lower(coalesce(s.app_website, ''))
+FROM statuses s JOIN account_keys k USING (instance, account_id)
+WHERE s.application_id IS NULL AND s.app_name IS NOT NULL
+UNION
+-- The app's name and website domain, across instances.
+SELECT k.acct_key, x.kind, x.value
+FROM (
+  SELECT instance, account_id, created_by_application_id AS app_id FROM accounts WHERE created_by_application_id IS NOT NULL
+  UNION SELECT instance, account_id, application_id FROM statuses WHERE application_id IS NOT NULL
+) u
+JOIN apps p ON p.instance = u.instance AND p.app_id = u.app_id
+  AND (p.instance, p.app_id) NOT IN (SELECT (instance, app_id) FROM known_apps)
+JOIN account_keys k ON k.instance = u.instance AND k.account_id = u.account_id
+CROSS JOIN LATERAL (
+  SELECT 'app_name' AS kind, lower(p.name) AS value WHERE p.name IS NOT NULL
+  UNION ALL
+  SELECT 'app_website', r.domain FROM domain_refs r
+  WHERE r.instance = p.instance AND r.source = 'app_website' AND r.source_id = p.app_id
+) x
+UNION
+-- Email: canonical address, and uncommon domain.
+SELECT k.acct_key, 'email', canonical_email(a.email)
+FROM accounts a JOIN account_keys k USING (instance, account_id) WHERE a.email LIKE '%@%'
+UNION
+SELECT k.acct_key, 'email_domain', a.email_domain
+FROM accounts a JOIN account_keys k USING (instance, account_id) WHERE a.email_domain IS NOT NULL
+UNION
+-- IP addresses and prefixes from the whole history.
+SELECT k.acct_key, 'ip', h.ip
+FROM ip_history h JOIN account_keys k USING (instance, account_id) WHERE h.ip IS NOT NULL
+UNION
+SELECT k.acct_key, 'ip_prefix', ip_prefix(h.ip)
+FROM ip_history h JOIN account_keys k USING (instance, account_id) WHERE ip_prefix(h.ip) IS NOT NULL
+UNION
+-- Promoted domains.
+SELECT k.acct_key, 'domain', r.domain
+FROM domain_refs r
+JOIN domains d ON d.domain = r.domain AND d.promoted
+JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
+WHERE r.source IN ('status', 'card', 'note', 'field')
+UNION
+-- Registrants of promoted domains, any observation, history included.
+SELECT k.acct_key, 'registrant', x.value
+FROM domain_refs r
+JOIN domains d ON d.domain = r.domain AND d.promoted
+JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
+JOIN registrant_values x ON x.domain = r.domain
+WHERE r.source IN ('status', 'card', 'note', 'field')
+UNION
+SELECT k.acct_key, 'registrant_email', canonical_email(a.email)
+FROM accounts a JOIN account_keys k USING (instance, account_id)
+WHERE canonical_email(a.email) IN (SELECT canonical_email(registrant_email) FROM whois WHERE registrant_email LIKE '%@%')
+UNION
+SELECT k.acct_key, 'registrar_pattern', p.value
+FROM domain_refs r
+JOIN domains d ON d.domain = r.domain AND d.promoted
+JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
+JOIN registrar_patterns p ON p.domain = r.domain
+WHERE r.source IN ('status', 'card', 'note', 'field')
+UNION
+-- Sign-up bursts: the spike, with the app or the email domain.
+SELECT k.acct_key, 'burst', sp.spike_id || ' ' || x.v
+FROM accounts a
+JOIN account_keys k USING (instance, account_id)
+JOIN spikes sp ON sp.instance = a.instance AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute
+CROSS JOIN LATERAL (
+  SELECT 'app#' || a.created_by_application_id AS v WHERE a.created_by_application_id IS NOT NULL
+  UNION ALL SELECT 'email@' || a.email_domain WHERE a.email_domain IS NOT NULL
+) x
+WHERE a.domain IS NULL;
+
+-- Near-identical emails (the Go side grouped them into email_groups).
+INSERT INTO ev
+SELECT k.acct_key, 'email_similar', g.grp
+FROM accounts a JOIN account_keys k USING (instance, account_id)
+JOIN email_groups g ON g.email = canonical_email(a.email);
+
+CREATE OR REPLACE TABLE evidence AS SELECT DISTINCT acct_key, kind, value FROM ev;

@@ -1,0 +1,193 @@
+// Package report writes the CSV reports of an output: one embedded,
+// fully ordered query per report. Cells an attacker wrote cannot become
+// spreadsheet formulas, and emails and IPs can be replaced by keyed hashes
+// so that reports can be shared while the links between rows still hold.
+package report
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed sql/*.sql
+var queries embed.FS
+
+// Names lists the reports, in the order they are written.
+func Names() []string {
+	return []string{"campaigns", "campaign_accounts", "campaign_evidence", "campaign_links", "suppressed",
+		"domains", "registrants", "apps", "signups", "spikes", "warnings"}
+}
+
+// Options of the report stage.
+type Options struct {
+	Pseudonymize string // key: emails and IPs become keyed hashes
+}
+
+// Write writes every report into dir/reports, each file atomically.
+func Write(ctx context.Context, db *sql.DB, dir string, opt Options) error {
+	out := filepath.Join(dir, "reports")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	p := newPseudonymizer(opt.Pseudonymize)
+	for _, name := range Names() {
+		q, err := queries.ReadFile("sql/" + name + ".sql")
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := writeCSV(ctx, db, string(q), &buf, p); err != nil {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
+		if err := writeAtomic(filepath.Join(out, name+".csv"), buf.Bytes()); err != nil {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func writeAtomic(p string, b []byte) error {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *pseudonymizer) error {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(buf)
+	if err := w.Write(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	rec := make([]string, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			rec[i] = Neutralize(p.apply(Cell(v)))
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// Cell renders a database value as report text: times in UTC RFC 3339,
+// numbers in their shortest exact form, NULL as empty.
+func Cell(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case time.Time:
+		return v.UTC().Format("2006-01-02T15:04:05.000Z")
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(v), 'f', -1, 32)
+	case bool:
+		return strconv.FormatBool(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case fmt.Stringer:
+		return v.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// Neutralize keeps a cell from being read as a formula by a spreadsheet:
+// one starting with = + - @, a tab or a carriage return gets a leading
+// apostrophe. Numbers (which may start with a minus) are left alone.
+func Neutralize(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] == '-' {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// pseudonymizer replaces emails and IP addresses with keyed hashes.
+type pseudonymizer struct {
+	key             []byte
+	emailRE, ipv4RE *regexp.Regexp
+	ipv6RE          *regexp.Regexp
+}
+
+func newPseudonymizer(key string) *pseudonymizer {
+	if key == "" {
+		return nil
+	}
+	return &pseudonymizer{
+		key:     []byte(key),
+		emailRE: regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`),
+		ipv4RE:  regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`),
+		ipv6RE:  regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})?(?::[0-9a-f]{1,4})*(?:::)?(?:/\d+)?`),
+	}
+}
+
+func (p *pseudonymizer) hash(prefix, s string) string {
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(strings.ToLower(s)))
+	return prefix + hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+func (p *pseudonymizer) apply(s string) string {
+	if p == nil || s == "" {
+		return s
+	}
+	s = p.emailRE.ReplaceAllStringFunc(s, func(e string) string { return p.hash("email:", e) })
+	s = p.ipv6RE.ReplaceAllStringFunc(s, func(ip string) string {
+		if strings.Count(ip, ":") < 3 {
+			return ip // a time of day, say
+		}
+		return p.hash("ip:", ip)
+	})
+	return p.ipv4RE.ReplaceAllStringFunc(s, func(ip string) string { return p.hash("ip:", ip) })
+}

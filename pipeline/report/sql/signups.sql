@@ -1,0 +1,3 @@
+SELECT minute, instance, signups, baseline, spike
+FROM signups
+ORDER BY instance, minute

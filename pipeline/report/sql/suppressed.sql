@@ -1,0 +1,3 @@
+SELECT kind, value, accounts, weight, reason
+FROM suppressed
+ORDER BY accounts DESC, kind, value

@@ -1,0 +1,209 @@
+// Package whois is the enrichment stage: it picks the domains worth asking
+// about, has the enrich package answer from its cache, the network or an
+// imported history, and writes every observation to the whois table.
+package whois
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fediforensics/data"
+	"fediforensics/enrich"
+	"fediforensics/pipeline/store"
+)
+
+// DDL is the whois table: one row per observation of a domain.
+const DDL = `CREATE OR REPLACE TABLE whois (
+  domain VARCHAR, registered_domain VARCHAR, source VARCHAR, server VARCHAR, observed_at TIMESTAMP, status VARCHAR,
+  registrar VARCHAR, created TIMESTAMP, updated TIMESTAMP, expires TIMESTAMP, status_codes VARCHAR,
+  name_servers VARCHAR, registrant_name VARCHAR, registrant_org VARCHAR, registrant_email VARCHAR,
+  registrant_phone VARCHAR, registrant_country VARCHAR, admin_email VARCHAR, tech_email VARCHAR,
+  privacy BOOLEAN, raw_sha256 VARCHAR, error VARCHAR)`
+
+// Options of the stage.
+type Options struct {
+	Config   enrich.Config
+	CacheDir string   // default enrich.DefaultCacheDir()
+	History  []string // files of historical WHOIS records to import
+	Lists    fs.FS    // popular domains and common email providers are not asked about
+	Log      *slog.Logger
+}
+
+// Result counts what the stage did.
+type Result struct {
+	Domains  int
+	ByStatus map[string]int
+	History  int // observations imported
+}
+
+// Run fills the whois table.
+func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
+	res := Result{ByStatus: map[string]int{}}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if _, err := db.ExecContext(ctx, DDL); err != nil {
+		return res, fmt.Errorf("whois: %w", err)
+	}
+	domains, err := pick(ctx, db, opt.Lists)
+	if err != nil {
+		return res, err
+	}
+	res.Domains = len(domains)
+	var obs []enrich.Observation
+	if opt.Config.Mode != enrich.ModeOff {
+		dir := opt.CacheDir
+		if dir == "" {
+			if dir, err = enrich.DefaultCacheDir(); err != nil {
+				return res, err
+			}
+		}
+		readOnly := opt.Config.Mode != enrich.ModeLive
+		if readOnly {
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
+				dir = ""
+			}
+		}
+		if dir != "" {
+			cache, err := enrich.OpenCache(dir, readOnly)
+			if err != nil {
+				return res, err
+			}
+			obs, err = enrich.Enrich(ctx, domains, opt.Config, cache)
+			cerr := cache.Close()
+			if err != nil {
+				return res, err
+			}
+			if cerr != nil {
+				return res, cerr
+			}
+		}
+	}
+	var warnings []*enrich.HistoryError
+	for _, h := range opt.History {
+		f, err := os.Open(h)
+		if err != nil {
+			return res, fmt.Errorf("whois history: %w", err)
+		}
+		hobs, errs := enrich.ReadHistory(f, filepath.Base(h))
+		f.Close()
+		for _, e := range errs {
+			var he *enrich.HistoryError
+			if errors.As(e, &he) {
+				warnings = append(warnings, he)
+			} else {
+				return res, fmt.Errorf("whois history %s: %w", h, e)
+			}
+		}
+		res.History += len(hobs)
+		obs = append(obs, hobs...)
+	}
+	// Observations are keyed by the domain registries know; the dump's
+	// domains map onto them (a host under a private suffix, say).
+	byReg := map[string][]string{}
+	for _, d := range domains {
+		rd, err := enrich.RegistrableDomain(d)
+		if err != nil {
+			continue
+		}
+		byReg[rd] = append(byReg[rd], d)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	err = store.Append(ctx, conn, "whois", func(add func(...driver.Value) error) error {
+		for _, o := range obs {
+			res.ByStatus[string(o.Status)]++
+			targets := byReg[o.Domain]
+			if len(targets) == 0 {
+				targets = []string{o.Domain} // history of a domain the dump does not show
+			}
+			for _, d := range targets {
+				if err := add(d, o.Domain, o.Source, o.Server, o.ObservedAt.UTC(), string(o.Status), str(o.Registrar),
+					tm(o.Created), tm(o.Updated), tm(o.Expires), str(strings.Join(o.StatusCodes, " ")), str(strings.Join(o.NameServers, " ")),
+					str(o.Registrant.Name), str(o.Registrant.Org), str(o.Registrant.Email), str(o.Registrant.Phone), str(o.Registrant.Country),
+					str(o.Admin.Email), str(o.Tech.Email), o.Privacy, str(o.RawSHA256), str(o.Error)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	for _, w := range warnings {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO warnings VALUES (NULL, ?, ?, NULL, 'whois', ?, 'whois_history', ?, NULL, false)`,
+			w.File, nullInt(w.Line), str(w.Field), w.Err.Error()); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// pick lists the domains worth a registrant look-up: promoted domains,
+// app websites and redirect hosts, and uncommon email domains; never the
+// dump's own instances, popular domains or common email providers.
+func pick(ctx context.Context, db *sql.DB, lists fs.FS) ([]string, error) {
+	skip := map[string]bool{}
+	for _, name := range []string{"popular_domains.txt", "common_email_providers.txt"} {
+		entries, err := data.ReadList(lists, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			skip[strings.ToLower(e)] = true
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT domain FROM domains
+WHERE NOT own AND (promoted OR sources LIKE '%app_%' OR sources LIKE '%email%') ORDER BY domain`)
+	if err != nil {
+		return nil, fmt.Errorf("whois: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		if !skip[d] && net.ParseIP(d) == nil && strings.Contains(d, ".") {
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
+}
+
+func str(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func tm(t *time.Time) driver.Value {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nullInt(n int) driver.Value {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}
