@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -239,16 +240,30 @@ func (cfg Config) withDefaults() Config {
 // WHOIS and RDAP know.
 func RegistrableDomain(name string) (string, error) {
 	d := strings.TrimSuffix(strings.TrimSpace(name), ".")
-	if d == "" {
+	switch {
+	case d == "":
 		return "", errors.New("empty domain")
+	case !utf8.ValidString(d):
+		return "", fmt.Errorf("domain %q: not valid UTF-8", name)
+	case net.ParseIP(strings.Trim(d, "[]")) != nil:
+		return "", fmt.Errorf("domain %q: is an IP address", name)
 	}
 	a, err := idna.Lookup.ToASCII(d)
 	if err != nil {
 		return "", fmt.Errorf("domain %q: %w", name, err)
 	}
 	a = strings.ToLower(a)
-	if !strings.Contains(a, ".") {
+	// What comes out must read back: the same name, and a TLD that is not
+	// a number.
+	if _, err := idna.Lookup.ToUnicode(a); err != nil {
+		return "", fmt.Errorf("domain %q: %w", name, err)
+	}
+	i := strings.LastIndexByte(a, '.')
+	if i < 0 {
 		return "", fmt.Errorf("domain %q: no registrable part", name)
+	}
+	if strings.Trim(a[i+1:], "0123456789") == "" {
+		return "", fmt.Errorf("domain %q: numeric top-level domain", name)
 	}
 	suffix, icann := publicsuffix.PublicSuffix(a)
 	for !icann {

@@ -360,6 +360,10 @@ func TestRegistrableDomain(t *testing.T) {
 		{"", "", true},
 		{"not a domain.com", "", true},
 		{"..", "", true},
+		{"192.0.2.10", "", true},
+		{"[2001:db8::1]", "", true},
+		{"host.0", "", true},
+		{"\x8d.com", "", true},
 	}
 	for _, tt := range tests {
 		got, err := RegistrableDomain(tt.in)

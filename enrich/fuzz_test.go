@@ -3,6 +3,7 @@ package enrich
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,6 +33,7 @@ func FuzzReadHistory(f *testing.F) {
 	f.Add([]byte("domain,observed_at\nx.com,2024-01-01\n"))
 	f.Add([]byte(`{"domain":"x.com","observed_at":1705276800,"name_servers":["a.x.com"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		os.WriteFile(fmt.Sprintf("/tmp/fz-%d.bin", os.Getpid()), data, 0o644)
 		obs, errs := ReadHistory(bytes.NewReader(data), "fuzz.csv")
 		lines := bytes.Count(data, []byte("\n")) + 1
 		if len(obs) > lines {

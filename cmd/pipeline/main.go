@@ -35,6 +35,8 @@ commands:
   extract|enrich|link|report --out OUT [--then]
                 run one stage (and with --then the ones after it) again
                 over an existing output, in place
+  pivot KIND VALUE --out OUT
+                what connects to a registrant, email, domain, app, ip or account
   inspect OUT   print the manifest of an output (--json for JSON)
   query SQL     run a read-only SQL query on --out and print CSV
   whois DOMAIN  what the WHOIS/RDAP cache (and with --live, the network) knows
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdIngest(ctx, rest, stdout, stderr)
 	case "extract", "enrich", "link", "report":
 		err = cmdStage(cmd)(ctx, rest, stdout, stderr)
+	case "pivot":
+		err = cmdPivot(ctx, rest, stdout, stderr)
 	case "inspect":
 		err = cmdInspect(ctx, rest, stdout, stderr)
 	case "gen":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"math"
 	"sort"
 
 	"fediforensics/pipeline/store"
@@ -162,9 +163,15 @@ func linkGroups(groups []group, uf *unionFind, p clusterParams) []link {
 	// are one kind of evidence. Kinds add up.
 	var accepted []*link
 	for _, l := range acc {
-		for _, w := range l.byKind {
-			l.weight += w
+		kinds := make([]int64, 0, len(l.byKind))
+		for k := range l.byKind {
+			kinds = append(kinds, k)
 		}
+		sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+		for _, k := range kinds { // in a fixed order: float sums depend on it
+			l.weight += l.byKind[k]
+		}
+		l.weight = math.Round(l.weight*1000) / 1000
 		if l.weight >= p.Threshold-1e-9 {
 			accepted = append(accepted, l)
 		}
