@@ -25,7 +25,8 @@ func providerFamily(domain string) string {
 
 // similarEmails groups near-identical canonical addresses: the same
 // provider family and the same run of four or more digits (the blocking
-// key, so only few pairs are compared), and local parts within a
+// key, so only few pairs are compared), at least four other characters, and
+// local parts within a
 // Jaro-Winkler similarity of 0.85. It returns address -> group, where the
 // group is the smallest address in it; addresses alone are left out.
 func similarEmails(emails []string) map[string]string {
@@ -36,8 +37,8 @@ func similarEmails(emails []string) map[string]string {
 			continue
 		}
 		digits := longestDigitRun(local)
-		if len(digits) < 4 {
-			continue
+		if len(digits) < 4 || len(local)-len(digits) < 4 {
+			continue // a short name says too little
 		}
 		k := providerFamily(domain) + "|" + digits
 		blocks[k] = append(blocks[k], e)
