@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"fediforensics/pipeline/bench"
 )
@@ -16,6 +18,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.WorkDir, "work", "", "keep the generated dump and databases in this `directory`")
 	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "DuckDB memory_limit for both loads")
 	fs.IntVar(&cfg.Threads, "threads", 0, "DuckDB threads for both loads")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
+	fs.BoolVar(&cfg.Stages, "stages", false, "also time extract (against DuckDB's regexp_extract_all) and link")
 	logger := logFlags(fs, stderr)
 	if _, err := parse(fs, args, 0, 0, "no arguments"); err != nil {
 		return err
@@ -24,6 +28,17 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Accounts = max(cfg.Statuses/10, 1000)
 	}
 	cfg.Log = logger()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err

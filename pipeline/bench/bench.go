@@ -5,6 +5,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -15,9 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"fediforensics/data"
+	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/gen"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/store"
+	"fediforensics/pipeline/whois"
 )
 
 // Config sizes a benchmark.
@@ -26,6 +31,7 @@ type Config struct {
 	WorkDir            string // where the dump and databases go; default a temp dir, removed
 	MemoryLimit        string
 	Threads            int
+	Stages             bool // also time extract and link
 	Log                *slog.Logger
 }
 
@@ -37,11 +43,24 @@ type Result struct {
 	Ratio              float64
 	RowsPerSec         float64 // statuses loaded per second of ingest
 	PeakRSSIngest      int64   // bytes, VmHWM after ingest
+
+	// With Config.Stages: the later stages, and DuckDB's own regexp pass
+	// over the same status content.
+	Extract, BareRegexp time.Duration
+	ExtractRatio        float64
+	Link                time.Duration
+	Campaigns           int64
+	PeakRSS             int64
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("statuses=%d accounts=%d dump=%.1fMB ingest=%.2fs bare=%.2fs ratio=%.2f statuses/s=%.0f peak_rss=%.0fMB",
+	s := fmt.Sprintf("statuses=%d accounts=%d dump=%.1fMB ingest=%.2fs bare=%.2fs ratio=%.2f statuses/s=%.0f peak_rss_ingest=%.0fMB",
 		r.Statuses, r.Accounts, float64(r.DumpBytes)/1e6, r.Ingest.Seconds(), r.Bare.Seconds(), r.Ratio, r.RowsPerSec, float64(r.PeakRSSIngest)/1e6)
+	if r.Extract > 0 {
+		s += fmt.Sprintf("\nextract=%.2fs bare_regexp=%.2fs extract_ratio=%.2f link=%.2fs campaigns=%d peak_rss=%.0fMB",
+			r.Extract.Seconds(), r.BareRegexp.Seconds(), r.ExtractRatio, r.Link.Seconds(), r.Campaigns, float64(r.PeakRSS)/1e6)
+	}
+	return s
 }
 
 // Run generates a dump, ingests it, and bare-loads its CSV and JSON members.
@@ -55,6 +74,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		defer os.RemoveAll(tmp)
 		work = tmp
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return res, err
 	}
 	dumpDir := filepath.Join(work, "dump")
 	if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, API: false}); err != nil {
@@ -87,11 +109,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		_, err = db.ExecContext(ctx, "CHECKPOINT")
 	}
 	res.Ingest = time.Since(t0)
-	db.Close()
 	if err != nil {
+		db.Close()
 		return res, err
 	}
 	res.PeakRSSIngest = peakRSS()
+	if cfg.Stages {
+		if err := timeStages(ctx, db, r.Instances, &res, cfg.Log); err != nil {
+			db.Close()
+			return res, err
+		}
+	}
+	db.Close()
 	for _, t := range r.Tables {
 		switch t.Table {
 		case "statuses":
@@ -132,6 +161,36 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Ratio = res.Ingest.Seconds() / res.Bare.Seconds()
 	res.RowsPerSec = float64(res.Statuses) / res.Ingest.Seconds()
 	return res, nil
+}
+
+// timeStages times extract (against DuckDB's regexp_extract_all over the
+// same content) and link.
+func timeStages(ctx context.Context, db *sql.DB, instances []string, res *Result, log *slog.Logger) error {
+	t0 := time.Now()
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE bare_urls AS
+SELECT instance, status_id, unnest(regexp_extract_all(coalesce(content_html, text), '(?i)https?://[^\s<>"]+')) AS url FROM statuses`); err != nil {
+		return fmt.Errorf("bare regexp: %w", err)
+	}
+	res.BareRegexp = time.Since(t0)
+	t0 = time.Now()
+	if err := extract.Run(ctx, db, instances); err != nil {
+		return err
+	}
+	if err := extract.Summarise(ctx, db); err != nil {
+		return err
+	}
+	res.Extract = time.Since(t0)
+	res.ExtractRatio = res.Extract.Seconds() / res.BareRegexp.Seconds()
+	if _, err := db.ExecContext(ctx, whois.DDL); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	if err := link.Run(ctx, db, link.Options{Lists: data.Lists(), Log: log}); err != nil {
+		return err
+	}
+	res.Link = time.Since(t0)
+	res.PeakRSS = peakRSS()
+	return db.QueryRowContext(ctx, `SELECT count(*) FROM campaigns`).Scan(&res.Campaigns)
 }
 
 // peakRSS reads the process's high-water resident set size (Linux).

@@ -3,7 +3,6 @@ package extract
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -80,7 +79,7 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 	defer dst.Close()
 	x := New()
 	workers := runtime.GOMAXPROCS(0)
-	return store.Append(ctx, dst, "domain_refs", func(add func(...driver.Value) error) error {
+	return store.InsertAll(ctx, dst, "domain_refs", func(add func(...any) error) error {
 		return store.ArrowQuery(ctx, src, sourcesQuery, func(b store.Batch) error {
 			rows, err := batchRows(b)
 			if err != nil {
@@ -107,7 +106,7 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 			wg.Wait()
 			for _, refs := range out {
 				for _, o := range refs {
-					var uni driver.Value
+					var uni any
 					if u := Unicode(o.ref.Domain); u != o.ref.Domain {
 						uni = u
 					}
@@ -127,7 +126,7 @@ func Summarise(ctx context.Context, db *sql.DB) error {
 	return store.Exec(ctx, db, "domains", domainsSQL)
 }
 
-func parseID(s string) driver.Value {
+func parseID(s string) any {
 	if s == "" {
 		return nil
 	}
@@ -138,7 +137,7 @@ func parseID(s string) driver.Value {
 	return n
 }
 
-func nullStr(s string) driver.Value {
+func nullStr(s string) any {
 	if s == "" {
 		return nil
 	}

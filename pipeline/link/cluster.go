@@ -3,7 +3,6 @@ package link
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"math"
 	"sort"
 
@@ -13,7 +12,7 @@ import (
 // clusterParams steer the clustering.
 type clusterParams struct {
 	Threshold   float64 // weight two accounts (or groups) must share to be linked
-	PairCap     int     // a weak value touching more groups than this is not paired
+	PairCap     int     // a weak value touching more groups than this proposes no pairs
 	SplitWeight float64 // a bridge lighter than this between two large sides is cut
 	MinSide     int     // "large": this many accounts on each side
 }
@@ -92,7 +91,7 @@ ORDER BY a.attr_key, e.acct_key`, func(b store.Batch) error {
 CREATE OR REPLACE TABLE component_links (a BIGINT, b BIGINT, weight DOUBLE, bridge BOOLEAN, cut BOOLEAN, attr_key BIGINT)`); err != nil {
 		return err
 	}
-	err = store.Append(ctx, conn, "account_component", func(add func(...driver.Value) error) error {
+	err = store.InsertAll(ctx, conn, "account_component", func(add func(...any) error) error {
 		for k := 1; k <= int(n); k++ {
 			if err := add(int64(k), int64(uf.find(k))); err != nil {
 				return err
@@ -103,7 +102,7 @@ CREATE OR REPLACE TABLE component_links (a BIGINT, b BIGINT, weight DOUBLE, brid
 	if err != nil {
 		return err
 	}
-	return store.Append(ctx, conn, "component_links", func(add func(...driver.Value) error) error {
+	return store.InsertAll(ctx, conn, "component_links", func(add func(...any) error) error {
 		for _, l := range links {
 			for _, a := range l.attrs {
 				if err := add(int64(l.a), int64(l.b), l.weight, l.bridge, l.cut, a); err != nil {
@@ -127,8 +126,19 @@ func linkGroups(groups []group, uf *unionFind, p clusterParams) []link {
 			}
 		}
 	}
+	// Weak values join groups only in combination. Candidate pairs come
+	// from values shared by few groups (at most PairCap): a pair that only
+	// values of many groups have in common is not looked for. Each
+	// candidate's weight is then taken over every weak value the two groups
+	// share, of any size.
+	type member struct {
+		attr   int64
+		kind   int64
+		weight float64
+	}
+	weakOf := map[int32][]member{} // group root -> its weak values, by attr
 	type pair struct{ a, b int32 }
-	acc := map[pair]*link{}
+	candidates := map[pair]bool{}
 	for _, g := range groups {
 		if g.weight >= p.Threshold {
 			continue
@@ -140,6 +150,7 @@ func linkGroups(groups []group, uf *unionFind, p clusterParams) []link {
 			if !seen[r] {
 				seen[r] = true
 				comps = append(comps, r)
+				weakOf[r] = append(weakOf[r], member{g.attr, g.kind, g.weight})
 			}
 		}
 		if len(comps) < 2 || len(comps) > p.PairCap {
@@ -148,16 +159,29 @@ func linkGroups(groups []group, uf *unionFind, p clusterParams) []link {
 		sort.Slice(comps, func(i, j int) bool { return comps[i] < comps[j] })
 		for i := range comps {
 			for j := i + 1; j < len(comps); j++ {
-				k := pair{comps[i], comps[j]}
-				l := acc[k]
-				if l == nil {
-					l = &link{a: k.a, b: k.b, byKind: map[int64]float64{}}
-					acc[k] = l
-				}
-				l.byKind[g.kind] = max(l.byKind[g.kind], g.weight)
-				l.attrs = append(l.attrs, g.attr)
+				candidates[pair{comps[i], comps[j]}] = true
 			}
 		}
+	}
+	acc := make(map[pair]*link, len(candidates))
+	for k := range candidates {
+		l := &link{a: k.a, b: k.b, byKind: map[int64]float64{}}
+		// Both lists are in attr order (groups are): intersect them.
+		x, y := weakOf[k.a], weakOf[k.b]
+		for i, j := 0, 0; i < len(x) && j < len(y); {
+			switch {
+			case x[i].attr < y[j].attr:
+				i++
+			case x[i].attr > y[j].attr:
+				j++
+			default:
+				l.byKind[x[i].kind] = max(l.byKind[x[i].kind], x[i].weight)
+				l.attrs = append(l.attrs, x[i].attr)
+				i++
+				j++
+			}
+		}
+		acc[k] = l
 	}
 	// Values of one kind do not add up: two texts shared, or three domains,
 	// are one kind of evidence. Kinds add up.

@@ -7,12 +7,12 @@ package link
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	_ "embed"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"strings"
+	"time"
 
 	"fediforensics/data"
 	"fediforensics/pipeline/store"
@@ -77,15 +77,16 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 		{"text", func() error { return textEvidence(ctx, db) }},
 		{"attributes", func() error { return store.Exec(ctx, db, "attributes", attributesSQL) }},
 		{"cluster", func() error {
-			return cluster(ctx, db, clusterParams{Threshold: 1.0, PairCap: 2000, SplitWeight: 1.2, MinSide: 5})
+			return cluster(ctx, db, clusterParams{Threshold: 1.0, PairCap: 200, SplitWeight: 1.2, MinSide: 5})
 		}},
 		{"campaigns", func() error { return store.Exec(ctx, db, "campaigns", campaignsSQL) }},
 	}
 	for _, s := range steps {
-		opt.Log.Debug("link", "step", s.name)
+		t0 := time.Now()
 		if err := s.run(); err != nil {
 			return fmt.Errorf("link %s: %w", s.name, err)
 		}
+		opt.Log.Debug("link", "step", s.name, "seconds", time.Since(t0).Seconds())
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer conn.Close()
-	return store.Append(ctx, conn, "email_groups", func(add func(...driver.Value) error) error {
+	return store.InsertAll(ctx, conn, "email_groups", func(add func(...any) error) error {
 		for _, e := range emails {
 			if g, ok := groups[e]; ok {
 				if err := add(e, g); err != nil {
@@ -214,7 +215,7 @@ ORDER BY k.acct_key, s.status_id`, func(b store.Batch) error {
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE text_clusters (acct_key BIGINT, status_id BIGINT, text_group VARCHAR)`); err != nil {
 		return err
 	}
-	if err := store.Append(ctx, conn, "text_clusters", func(add func(...driver.Value) error) error {
+	if err := store.InsertAll(ctx, conn, "text_clusters", func(add func(...any) error) error {
 		for i := range accts {
 			if err := add(accts[i], statuses[i], groups[i]); err != nil {
 				return err

@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -92,4 +94,141 @@ func Float64Column(b Batch, col int) (func(i int) float64, error) {
 		}
 		return a.Value(i)
 	}, nil
+}
+
+// Inserter bulk-inserts rows into a table as Arrow record batches: rows are
+// built column-wise in Go and handed to DuckDB a batch at a time through an
+// Arrow view, with no per-row call across cgo.
+type Inserter struct {
+	ctx    context.Context
+	conn   *sql.Conn
+	table  string
+	schema *arrow.Schema
+	b      *array.RecordBuilder
+	n      int
+}
+
+// insertBatch is how many rows an Inserter holds before handing them over.
+const insertBatch = 1 << 16
+
+// NewInserter inserts into table, whose columns are read from the database.
+func NewInserter(ctx context.Context, conn *sql.Conn, table string) (*Inserter, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position`, table)
+	if err != nil {
+		return nil, fmt.Errorf("inserter %s: %w", table, err)
+	}
+	defer rows.Close()
+	var fields []arrow.Field
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		var dt arrow.DataType
+		switch typ {
+		case "VARCHAR":
+			dt = arrow.BinaryTypes.String
+		case "BIGINT":
+			dt = arrow.PrimitiveTypes.Int64
+		case "DOUBLE":
+			dt = arrow.PrimitiveTypes.Float64
+		case "BOOLEAN":
+			dt = arrow.FixedWidthTypes.Boolean
+		default:
+			return nil, fmt.Errorf("inserter %s: column %s of type %s is not supported", table, name, typ)
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: dt, Nullable: true})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("inserter: no table %s", table)
+	}
+	schema := arrow.NewSchema(fields, nil)
+	return &Inserter{ctx: ctx, conn: conn, table: table, schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+}
+
+// Add appends one row: string, int64, float64, bool or nil per column.
+func (in *Inserter) Add(vals ...any) error {
+	if len(vals) != len(in.schema.Fields()) {
+		return fmt.Errorf("inserter %s: %d values for %d columns", in.table, len(vals), len(in.schema.Fields()))
+	}
+	for i, v := range vals {
+		fb := in.b.Field(i)
+		if v == nil {
+			fb.AppendNull()
+			continue
+		}
+		switch fb := fb.(type) {
+		case *array.StringBuilder:
+			fb.Append(v.(string))
+		case *array.Int64Builder:
+			fb.Append(v.(int64))
+		case *array.Float64Builder:
+			fb.Append(v.(float64))
+		case *array.BooleanBuilder:
+			fb.Append(v.(bool))
+		}
+	}
+	if in.n++; in.n >= insertBatch {
+		return in.flush()
+	}
+	return nil
+}
+
+func (in *Inserter) flush() error {
+	if in.n == 0 {
+		return nil
+	}
+	rec := in.b.NewRecordBatch()
+	defer rec.Release()
+	in.n = 0
+	rr, err := array.NewRecordReader(in.schema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	return in.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		view := "arrow_insert_" + in.table
+		release, err := ar.RegisterView(rr, view)
+		if err != nil {
+			return fmt.Errorf("inserter %s: %w", in.table, err)
+		}
+		defer release()
+		ex, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return fmt.Errorf("inserter: driver cannot exec")
+		}
+		if _, err := ex.ExecContext(in.ctx, fmt.Sprintf(`INSERT INTO %q SELECT * FROM %q`, in.table, view), nil); err != nil {
+			return fmt.Errorf("inserter %s: %w", in.table, err)
+		}
+		_, err = ex.ExecContext(in.ctx, fmt.Sprintf(`DROP VIEW IF EXISTS %q`, view), nil)
+		return err
+	})
+}
+
+// Close inserts what is left.
+func (in *Inserter) Close() error {
+	err := in.flush()
+	in.b.Release()
+	return err
+}
+
+// InsertAll bulk-inserts the rows fn adds into table, as Arrow batches.
+func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error) error {
+	in, err := NewInserter(ctx, conn, table)
+	if err != nil {
+		return err
+	}
+	if err := fn(in.Add); err != nil {
+		in.Close()
+		return err
+	}
+	return in.Close()
 }

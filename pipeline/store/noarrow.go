@@ -33,3 +33,22 @@ func Int64Column(b Batch, col int) (func(int) int64, error) {
 func Float64Column(b Batch, col int) (func(int) float64, error) {
 	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
+
+// Inserter needs the duckdb_arrow build tag.
+type Inserter struct{}
+
+// NewInserter needs the duckdb_arrow build tag.
+func NewInserter(ctx context.Context, conn *sql.Conn, table string) (*Inserter, error) {
+	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}
+
+// Add needs the duckdb_arrow build tag.
+func (in *Inserter) Add(vals ...any) error { return errors.New("no Arrow in this build") }
+
+// Close needs the duckdb_arrow build tag.
+func (in *Inserter) Close() error { return nil }
+
+// InsertAll needs the duckdb_arrow build tag.
+func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error) error {
+	return errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}

@@ -1,0 +1,273 @@
+package export
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fediforensics/pipeline/report"
+)
+
+// MinScore is the score from which a campaign's remediation is proposed
+// as is (and its indicators marked malicious). Below it, the commands are
+// written commented out, for review: weak campaigns are often families or
+// friends behind one address.
+const MinScore = 0.5
+
+// Remediation writes dir/remediation/: what a Mastodon admin may apply
+// after review.
+//
+//   - domain_blocks.csv, in Mastodon's import format, proposes only
+//     promoted domains of strong campaigns that are the instances of
+//     accounts in a campaign: domain blocks are for fediverse instances, so
+//     it is often just the header (README.txt then says so);
+//   - tootctl.sh blocks the campaigns' uncommon email domains (never a
+//     common provider or a suppressed hub) and asks for approval of
+//     sign-ups from their shared addresses and prefixes (never a hub),
+//     each command after a comment naming the campaign and its score;
+//   - suspend_accounts.csv lists the accounts of the strong campaigns.
+func Remediation(ctx context.Context, db *sql.DB, dir string) error {
+	out := filepath.Join(dir, "remediation")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("remediation: %w", err)
+	}
+	blocks, err := domainBlocks(ctx, db, filepath.Join(out, "domain_blocks.csv"))
+	if err != nil {
+		return fmt.Errorf("remediation: domain blocks: %w", err)
+	}
+	st, err := tootctl(ctx, db, filepath.Join(out, "tootctl.sh"))
+	if err != nil {
+		return fmt.Errorf("remediation: tootctl.sh: %w", err)
+	}
+	accounts, err := suspensions(ctx, db, filepath.Join(out, "suspend_accounts.csv"))
+	if err != nil {
+		return fmt.Errorf("remediation: suspensions: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `Remediation proposed from this output. Review every line before you apply it:
+the pipeline links accounts by evidence, and evidence can mislead.
+
+Campaigns scoring %g or more are proposed as they are; the commands of
+weaker campaigns are in tootctl.sh commented out, for review.
+
+domain_blocks.csv    Mastodon's domain block import (Moderation > Federation >
+                     Import). Domain blocks are for fediverse instances, so this
+                     proposes only promoted domains that are also the instances
+                     of accounts in a campaign.
+`, MinScore)
+	if blocks == 0 {
+		b.WriteString(`                     None is: the campaigns' accounts live on the dump's own
+                     instances, and their promoted domains are web sites, not
+                     instances. The file holds only the header.
+`)
+	} else {
+		fmt.Fprintf(&b, "                     %d domains.\n", blocks)
+	}
+	fmt.Fprintf(&b, `tootctl.sh           tootctl email-domain-blocks and ip-blocks commands, for
+                     email domains (never a common provider or a suppressed hub)
+                     and sign-up addresses and prefixes (never a hub).
+                     Email domains: %d. Addresses and prefixes: %d.
+                     Active (not commented out): %d.
+suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d.
+`, st.emails, st.ips, st.active, MinScore, accounts)
+	if st.skipped > 0 {
+		fmt.Fprintf(&b, "\n%d values were left out: they are not well-formed domains or addresses.\n", st.skipped)
+	}
+	return writeAtomic(filepath.Join(out, "README.txt"), func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}
+
+// queryEach runs an embedded query with the minimum score bound.
+func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
+	q, err := queries.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		return err
+	}
+	var args []any
+	if strings.Contains(string(q), "$min_score") {
+		args = append(args, sql.Named("min_score", MinScore))
+	}
+	rows, err := db.QueryContext(ctx, string(q), args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func score(s float64) string { return ftoa(s) }
+
+func domainBlocks(ctx context.Context, db *sql.DB, path string) (int, error) {
+	n := 0
+	err := writeAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"})
+		seen := map[string]bool{}
+		err := queryEach(ctx, db, "remediation_domains", func(r *sql.Rows) error {
+			var host, campaign string
+			var s float64
+			if err := r.Scan(&host, &campaign, &s); err != nil {
+				return err
+			}
+			if seen[host] || !domainRE.MatchString(host) {
+				return nil
+			}
+			seen[host] = true
+			n++
+			rec := []string{host, "suspend", "true", "true", "spam campaign " + campaign + " (score " + score(s) + ")", "false"}
+			for i := range rec {
+				rec[i] = report.Neutralize(rec[i])
+			}
+			return cw.Write(rec)
+		})
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	return n, err
+}
+
+type tootctlStats struct{ emails, ips, active, skipped int }
+
+// shellWord quotes a value for sh; the values are checked first, so this
+// is a second line of defence.
+func shellWord(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func tootctl(ctx context.Context, db *sql.DB, path string) (tootctlStats, error) {
+	var st tootctlStats
+	var b strings.Builder
+	fmt.Fprintf(&b, `#!/bin/sh
+# Remediation proposed by the fediforensics pipeline. Review every line
+# before running it on the instance's server (as the mastodon user, in the
+# Mastodon directory, with RAILS_ENV=production). Commands of campaigns
+# scoring below %g are commented out: uncomment those you confirm.
+set -eu
+`, MinScore)
+	line := func(campaign string, s float64, what, cmd string) {
+		prefix := ""
+		if s < MinScore {
+			prefix = "# "
+		} else {
+			st.active++
+		}
+		fmt.Fprintf(&b, "# campaign %s, score %s: %s\n%s%s\n", campaign, score(s), what, prefix, cmd)
+	}
+	b.WriteString("\n# Email domains\n")
+	seen := map[string]bool{}
+	err := queryEach(ctx, db, "remediation_email_domains", func(r *sql.Rows) error {
+		var campaign, domain string
+		var s float64
+		var n int64
+		if err := r.Scan(&campaign, &s, &domain, &n); err != nil {
+			return err
+		}
+		if seen[domain] {
+			return nil
+		}
+		seen[domain] = true
+		if !domainRE.MatchString(domain) {
+			st.skipped++
+			return nil
+		}
+		st.emails++
+		line(campaign, s, fmt.Sprintf("email domain of %d of its accounts", n), "tootctl email-domain-blocks add "+shellWord(domain))
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	b.WriteString("\n# Sign-up addresses and prefixes\n")
+	var prefixes []netip.Prefix
+	err = queryEach(ctx, db, "remediation_ips", func(r *sql.Rows) error {
+		var campaign, kind, value string
+		var s float64
+		var n int64
+		if err := r.Scan(&campaign, &s, &kind, &value, &n); err != nil {
+			return err
+		}
+		var target, what string
+		switch kind {
+		case "ip_prefix":
+			p, err := netip.ParsePrefix(value)
+			if err != nil {
+				st.skipped++
+				return nil
+			}
+			prefixes = append(prefixes, p.Masked())
+			target, what = p.Masked().String(), fmt.Sprintf("prefix shared by %d of its accounts", n)
+		default:
+			a, err := netip.ParseAddr(value)
+			if err != nil {
+				st.skipped++
+				return nil
+			}
+			for _, p := range prefixes {
+				if p.Contains(a) {
+					return nil // its prefix is blocked already
+				}
+			}
+			target, what = a.String(), fmt.Sprintf("address shared by %d of its accounts", n)
+		}
+		if seen[target] {
+			return nil
+		}
+		seen[target] = true
+		st.ips++
+		line(campaign, s, what, "tootctl ip-blocks add "+shellWord(target)+" --severity sign_up_requires_approval")
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	err = writeAtomic(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+	if err == nil {
+		err = os.Chmod(path, 0o755)
+	}
+	return st, err
+}
+
+func suspensions(ctx context.Context, db *sql.DB, path string) (int, error) {
+	n := 0
+	err := writeAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"campaign_id", "score", "instance", "account_id", "username"})
+		err := queryEach(ctx, db, "remediation_accounts", func(r *sql.Rows) error {
+			var campaign, inst, id string
+			var s float64
+			var username sql.NullString
+			if err := r.Scan(&campaign, &s, &inst, &id, &username); err != nil {
+				return err
+			}
+			n++
+			rec := []string{campaign, score(s), inst, id, username.String}
+			for i := range rec {
+				rec[i] = report.Neutralize(rec[i])
+			}
+			return cw.Write(rec)
+		})
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	return n, err
+}

@@ -1,0 +1,6 @@
+-- The edges: an account shares a value, with the weight of its kind.
+SELECT k.instance, CAST(k.account_id AS VARCHAR) AS account_id, e.kind, e.value, CAST(t.weight AS DOUBLE) AS weight
+FROM evidence e
+JOIN attributes t ON t.kind = e.kind AND t.value = e.value AND t.suppressed IS NULL
+JOIN account_keys k ON k.acct_key = e.acct_key
+ORDER BY k.instance, k.account_id, e.kind, e.value
