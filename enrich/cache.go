@@ -160,15 +160,21 @@ func (c *Cache) Len() int {
 // Get returns every observation kept for domain, oldest first. The result
 // is a copy the caller may change.
 func (c *Cache) Get(domain string) []Observation {
-	domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	return c.appendTo(nil, strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")))
+}
+
+// appendTo appends copies of the observations of domain to dst.
+func (c *Cache) appendTo(dst []Observation, domain string) []Observation {
 	c.mu.RLock()
+	defer c.mu.RUnlock()
 	obs := c.byDomain[domain]
-	out := make([]Observation, len(obs))
-	for i, o := range obs {
-		out[i] = o.clone()
+	if dst == nil {
+		dst = make([]Observation, 0, len(obs))
 	}
-	c.mu.RUnlock()
-	return out
+	for _, o := range obs {
+		dst = append(dst, o.clone())
+	}
+	return dst
 }
 
 // Put appends o to the file, then to the index. The domain is normalized

@@ -78,9 +78,9 @@ func (c Contact) IsZero() bool { return c == Contact{} }
 
 // Observation is what one source said about one domain at one time.
 type Observation struct {
-	Domain      string     `json:"domain"`     // registrable domain, lower-case punycode
-	Source      string     `json:"source"`     // "rdap", "whois", "history"
-	Server      string     `json:"server"`     // host:port or URL asked, or the history file name
+	Domain      string     `json:"domain"` // registrable domain, lower-case punycode
+	Source      string     `json:"source"` // "rdap", "whois", "history"
+	Server      string     `json:"server"` // host:port or URL asked, or the history file name
 	ObservedAt  time.Time  `json:"observed_at"`
 	Status      Status     `json:"status"`
 	Registrar   string     `json:"registrar,omitempty"`
@@ -131,11 +131,13 @@ type Config struct {
 	// MaxAge makes live mode refresh entries older than this. 0 never
 	// refreshes a conclusive answer.
 	MaxAge time.Duration
-	// Timeout bounds each query attempt, default 10s.
+	// Timeout bounds each WHOIS connection (a referral makes a second
+	// one) and each RDAP request, default 10s. The wait for the rate limit
+	// does not count.
 	Timeout time.Duration
 	// MaxResponseBytes caps each WHOIS connection and RDAP body, default
-	// 256 KiB. A cut answer is parsed as far as it goes and says
-	// "truncated" in Observation.Error.
+	// 256 KiB. A cut WHOIS answer is parsed as far as it goes, a cut RDAP
+	// answer is an error; both say "truncated" in Observation.Error.
 	MaxResponseBytes int64
 	// Concurrency is the number of domains looked up at once, default 8.
 	Concurrency int
@@ -163,6 +165,8 @@ type Config struct {
 	// resolve rewrites the "host:port" a WHOIS or RDAP connection goes to;
 	// tests use it to stand in for IANA and the registries on loopback.
 	resolve map[string]string
+	// bootstrapURL replaces IANA's RDAP bootstrap base URL in tests.
+	bootstrapURL string
 }
 
 // Defaults.
@@ -289,7 +293,9 @@ func RegistrableDomain(name string) (string, error) {
 // sortObservations sorts by domain, observation time, source, then the
 // remaining identifying fields so the order is total.
 func sortObservations(obs []Observation) {
-	slices.SortStableFunc(obs, compareObservations)
+	if !slices.IsSortedFunc(obs, compareObservations) {
+		slices.SortStableFunc(obs, compareObservations)
+	}
 }
 
 func compareObservations(a, b Observation) int {
@@ -345,13 +351,14 @@ func Enrich(ctx context.Context, domains []string, cfg Config, cache *Cache) ([]
 		}
 	}
 
+	out = slices.Grow(out, 2*len(names))
 	var todo []string
 	for _, d := range names {
-		var cached []Observation
+		n := len(out)
 		if cfg.Mode != ModeOff && cache != nil {
-			cached = cache.Get(d)
+			out = cache.appendTo(out, d)
 		}
-		out = append(out, cached...)
+		cached := out[n:]
 		switch {
 		case cfg.Mode == ModeLive && needsLookup(cached, cfg.MaxAge, time.Now()):
 			todo = append(todo, d)
@@ -480,9 +487,6 @@ func runLive(ctx context.Context, todo []string, cfg Config, cache *Cache, step 
 		return out, putErr
 	}
 	if err := ctx.Err(); err != nil {
-		if cerr := context.Cause(ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
-			err = cerr
-		}
 		return out, fmt.Errorf("enrich: %w", err)
 	}
 	return out, nil

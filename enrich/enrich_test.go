@@ -197,13 +197,13 @@ func TestEnrichMaxAge(t *testing.T) {
 	defer cache.Close()
 	now := time.Now().UTC()
 	seed := []Observation{
-		obsAt("moonxtrade.com", SourceWHOIS, now.Add(-48*time.Hour), StatusFound),   // stale
-		obsAt("quot.pw", SourceWHOIS, now.Add(-time.Hour), StatusFound),             // fresh
-		obsAt("bitqlend.com", SourceWHOIS, now.Add(-time.Hour), StatusThrottled),    // fresh, but no answer
-		obsAt("github.com", SourceHistory, now.Add(-time.Hour), StatusFound),        // history is no live answer
-		obsAt("wikipedia.org", SourceRDAP, now.Add(-time.Hour), StatusNotFound),     // fresh
-		obsAt("youtube.com", SourceRDAP, now.Add(-72*time.Hour), StatusRedacted),    // stale
-		obsAt("youtube.com", SourceWHOIS, now.Add(-2*time.Hour), StatusError),       // newer failure does not count
+		obsAt("moonxtrade.com", SourceWHOIS, now.Add(-48*time.Hour), StatusFound),    // stale
+		obsAt("quot.pw", SourceWHOIS, now.Add(-time.Hour), StatusFound),              // fresh
+		obsAt("bitqlend.com", SourceWHOIS, now.Add(-time.Hour), StatusThrottled),     // fresh, but no answer
+		obsAt("github.com", SourceHistory, now.Add(-time.Hour), StatusFound),         // history is no live answer
+		obsAt("wikipedia.org", SourceRDAP, now.Add(-time.Hour), StatusNotFound),      // fresh
+		obsAt("youtube.com", SourceRDAP, now.Add(-72*time.Hour), StatusRedacted),     // stale
+		obsAt("youtube.com", SourceWHOIS, now.Add(-2*time.Hour), StatusError),        // newer failure does not count
 		obsAt("forexgainspro.com", SourceWHOIS, now.Add(-30*time.Hour), StatusFound), // stale, with a fresh one:
 		obsAt("forexgainspro.com", SourceWHOIS, now.Add(-time.Hour), StatusFound),    // fresh
 	}
@@ -350,8 +350,8 @@ func TestRegistrableDomain(t *testing.T) {
 		{"WWW.MoonXTrade.COM.", "moonxtrade.com", false},
 		{"  shop.example.co.uk ", "example.co.uk", false},
 		{"a.b.c.quot.pw", "quot.pw", false},
-		{"scam.github.io", "github.io", false},           // private suffix: the registry knows github.io
-		{"x.blogspot.co.uk", "blogspot.co.uk", false},    // private suffix under an ICANN one
+		{"scam.github.io", "github.io", false},        // private suffix: the registry knows github.io
+		{"x.blogspot.co.uk", "blogspot.co.uk", false}, // private suffix under an ICANN one
 		{"bücher-handel.de", "xn--bcher-handel-dlb.de", false},
 		{"www.xn--bcher-handel-dlb.de", "xn--bcher-handel-dlb.de", false},
 		{"example-test.zz", "example-test.zz", false}, // unknown TLD

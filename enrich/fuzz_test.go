@@ -32,11 +32,7 @@ func FuzzReadHistory(f *testing.F) {
 	f.Add([]byte("domain,observed_at\nx.com,2024-01-01\n"))
 	f.Add([]byte(`{"domain":"x.com","observed_at":1705276800,"name_servers":["a.x.com"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		t0 := time.Now()
 		obs, errs := ReadHistory(bytes.NewReader(data), "fuzz.csv")
-		if d := time.Since(t0); d > 500*time.Millisecond {
-			t.Fatalf("SLOW %s on %q", d, data)
-		}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		if len(obs) > lines {
 			t.Fatalf("%d observations from %d lines", len(obs), lines)

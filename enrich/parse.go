@@ -37,12 +37,18 @@ func classifyWHOIS(o *Observation, text string) {
 		}
 		return
 	}
+	lower := strings.ToLower(text)
 	switch {
-	case isThrottleText(text) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
+	case containsAny(lower, throttlePhrases) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
 		o.Status = StatusThrottled
 		o.Error = "rate limited by server: " + firstLine(text)
-	case errors.Is(err, whoisparser.ErrNotFoundDomain) || isNotFoundText(text):
+	case errors.Is(err, whoisparser.ErrNotFoundDomain) || containsAny(lower, notFoundPhrases):
 		o.Status = StatusNotFound
+	case containsAny(lower, weakThrottlePhrases):
+		// Words that terms of use also say: they mean throttling only
+		// in an answer that is neither data nor "not found".
+		o.Status = StatusThrottled
+		o.Error = "rate limited by server: " + firstLine(text)
 	case errors.Is(err, whoisparser.ErrReservedDomain),
 		errors.Is(err, whoisparser.ErrPremiumDomain),
 		errors.Is(err, whoisparser.ErrBlockedDomain):
@@ -292,25 +298,26 @@ var throttlePhrases = []string{
 	"exceeded the maximum allowable",
 	"exceeded your query limit",
 	"exceeded the query limit",
-	"query limit",
-	"query rate",
 	"rate limit",
 	"too many requests",
 	"too many queries",
 	"excessive queries",
 	"excessive querying",
 	"server too busy",
-	"try again later",
 	"number of allowed queries exceeded",
 	"maximum daily connection limit",
+	"maximum query rate",
 	"you have exceeded",
 	"has been throttled",
 	"temporarily blocked",
-	"quota",
 }
 
-func isThrottleText(text string) bool {
-	return containsAny(strings.ToLower(text), throttlePhrases)
+// weakThrottlePhrases hint at rate limiting but also occur in terms of use.
+var weakThrottlePhrases = []string{
+	"try again later",
+	"query limit",
+	"query rate",
+	"quota",
 }
 
 // notFoundPhrases are how registries say a domain is not registered.
@@ -339,10 +346,6 @@ var reservedPhrases = []string{
 	"has been reserved",
 	"can not be registered",
 	"cannot be registered",
-}
-
-func isNotFoundText(text string) bool {
-	return containsAny(strings.ToLower(text), notFoundPhrases)
 }
 
 func containsAny(s string, subs []string) bool {

@@ -110,6 +110,13 @@ func (r *runner) rdapBase(ctx context.Context, domain string) (*url.URL, *attemp
 	defer r.bootMu.Unlock()
 	if r.boot == nil {
 		r.boot = &bootstrap.Client{HTTP: newBoundedClient(r.cfg, bootstrapMaxBytes)}
+		if r.cfg.bootstrapURL != "" {
+			u, err := url.Parse(r.cfg.bootstrapURL)
+			if err != nil {
+				return fail(StatusError, r.cfg.bootstrapURL, "rdap bootstrap: "+err.Error())
+			}
+			r.boot.BaseURL = u
+		}
 	}
 	q := (&bootstrap.Question{RegistryType: bootstrap.DNS, Query: domain}).WithContext(ctx)
 	ans, err := r.boot.Lookup(q)

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -264,5 +265,47 @@ func TestEPPStatus(t *testing.T) {
 		if got := eppStatus(in); got != want {
 			t.Errorf("eppStatus(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Without RDAPServer the base URL comes from IANA's bootstrap file,
+// fetched once per run.
+func TestRDAPBootstrap(t *testing.T) {
+	rs := startRDAP(t)
+	var fetches atomic.Int64
+	boot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/rdap/dns.json" {
+			http.NotFound(w, r)
+			return
+		}
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"version": "1.0", "publication": "2025-06-01T00:00:00Z",
+			"description": "RDAP bootstrap file for tests",
+			"services": [[["com", "org"], ["` + rs.baseURL() + `"]]]}`))
+	}))
+	defer boot.Close()
+
+	cfg := testConfig()
+	cfg.Order = []string{SourceRDAP}
+	cfg.bootstrapURL = boot.URL + "/rdap/"
+	obs, err := Enrich(context.Background(), []string{"github.com", "pipsmasterclub.org", "cryptonexa.io"}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Status{"github.com": StatusFound, "pipsmasterclub.org": StatusFound, "cryptonexa.io": StatusSkipped}
+	for _, o := range obs {
+		if o.Status != want[o.Domain] {
+			t.Errorf("%s: %s %q, want %s", o.Domain, o.Status, o.Error, want[o.Domain])
+		}
+		if o.Domain == "github.com" && o.Server != rs.baseURL()+"domain/github.com" {
+			t.Errorf("server = %q", o.Server)
+		}
+		if o.Domain == "cryptonexa.io" && o.Error != "no rdap service for .io" {
+			t.Errorf("cryptonexa.io: %q", o.Error)
+		}
+	}
+	if got := fetches.Load(); got != 1 {
+		t.Errorf("bootstrap file fetched %d times, want 1", got)
 	}
 }

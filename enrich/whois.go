@@ -106,6 +106,8 @@ type fetch struct {
 	truncated bool
 	received  int64
 	err       error
+	// referralErr says why the registrar's answer is missing.
+	referralErr string
 }
 
 // fetchWHOIS sends one WHOIS query for q to server (and, if referral is
@@ -118,7 +120,20 @@ func (r *runner) fetchWHOIS(ctx context.Context, q, server string, referral bool
 		SetDisableStats(true).
 		SetDisableReferral(!referral)
 	text, err := client.Whois(q, server)
-	return fetch{text: text, truncated: d.truncated.Load(), received: d.received.Load(), err: err}
+	f := fetch{text: text, truncated: d.truncated.Load(), received: d.received.Load(), err: err}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil && referral && d.dials > 1 && strings.TrimSpace(text) != "" {
+		// The registry answered and the registrar it named did not:
+		// keep the registry's answer and say why the rest is missing.
+		why := trimWhoisErr(err)
+		if len(d.failures) > 0 {
+			why = strings.Join(d.failures, "; ")
+		}
+		f.referralErr = "registrar referral failed: " + why
+		f.err = nil
+	}
+	return f
 }
 
 // ianaAttempt asks IANA about a TLD. Any answer counts as found; the
@@ -173,6 +188,7 @@ func (r *runner) whoisAttempt(ctx context.Context, domain, server string, referr
 		}
 	}
 	classifyWHOIS(&o, o.Raw)
+	o.Error = joinErr(o.Error, f.referralErr)
 	if f.truncated {
 		o.Error = joinErr(fmt.Sprintf("response truncated at %d bytes", r.cfg.MaxResponseBytes), o.Error)
 		return outcome{obs: o}
@@ -213,11 +229,24 @@ type dialer struct {
 	r         *runner
 	truncated atomic.Bool
 	received  atomic.Int64
+
+	mu       sync.Mutex
+	dials    int      // connections tried
+	failures []string // connections that failed, "host:port: error"
+}
+
+func (d *dialer) fail(addr string, err error) {
+	d.mu.Lock()
+	d.failures = append(d.failures, addr+": "+trimWhoisErr(err))
+	d.mu.Unlock()
 }
 
 func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 	// likexian/whois joins a bracketed IPv6 host again.
 	addr = strings.NewReplacer("[[", "[", "]]", "]").Replace(addr)
+	d.mu.Lock()
+	d.dials++
+	d.mu.Unlock()
 	if err := d.r.limits.wait(d.ctx, addr); err != nil {
 		return nil, err
 	}
@@ -228,12 +257,13 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 	nd := net.Dialer{Timeout: d.r.cfg.Timeout}
 	conn, err := nd.DialContext(d.ctx, network, target)
 	if err != nil {
+		d.fail(addr, err)
 		return nil, err
 	}
 	// The context is watched separately (below), so that its end is seen
 	// as a cancellation rather than as the server's timeout.
 	deadline := time.Now().Add(d.r.cfg.Timeout)
-	c := &boundedConn{Conn: conn, remaining: d.r.cfg.MaxResponseBytes, deadline: deadline, d: d}
+	c := &boundedConn{Conn: conn, addr: addr, remaining: d.r.cfg.MaxResponseBytes, deadline: deadline, d: d}
 	_ = conn.SetDeadline(deadline)
 	c.stop = context.AfterFunc(d.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	return c, nil
@@ -243,6 +273,8 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 // never lets a deadline be pushed past its own.
 type boundedConn struct {
 	net.Conn
+	addr      string
+	failed    bool
 	remaining int64
 	deadline  time.Time
 	d         *dialer
@@ -260,6 +292,10 @@ func (c *boundedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.remaining -= int64(n)
 	c.d.received.Add(int64(n))
+	if err != nil && !errors.Is(err, io.EOF) && !c.failed {
+		c.failed = true
+		c.d.fail(c.addr, err)
+	}
 	return n, err
 }
 

@@ -504,6 +504,8 @@ func TestClassifyWHOIS(t *testing.T) {
 		{"pir limit", whoisserver.LimitExceededText, StatusThrottled, "WHOIS LIMIT EXCEEDED"},
 		{"godaddy limit", "Number of allowed queries exceeded.\r\n", StatusThrottled, "rate limited"},
 		{"quota", "Your query quota for today is used up. Try again later.\n", StatusThrottled, "rate limited"},
+		{"not found with terms", "No match for \"NOPE.COM\".\nTerms: queries are subject to a query limit; try again later.\n", StatusNotFound, ""},
+		{"limit beats not found", "Query rate limit exceeded. Domain information not found for this session.\n", StatusThrottled, "rate limited"},
 		{"verisign no match", whoisserver.NotFoundText("nope.com", time.Unix(0, 0)), StatusNotFound, ""},
 		{"no data found", "No Data Found\n", StatusNotFound, ""},
 		{"denic free", "Domain: nope.de\nStatus: free\n", StatusNotFound, ""},
@@ -586,8 +588,8 @@ func TestToUTF8(t *testing.T) {
 	}{
 		{[]byte("plain"), "plain"},
 		{[]byte("Müller"), "Müller"},
-		{[]byte("M\xfcller"), "Müller"},         // Latin-1
-		{[]byte("ab\xc3"), "ab"},                 // UTF-8 cut inside a character
+		{[]byte("M\xfcller"), "Müller"}, // Latin-1
+		{[]byte("ab\xc3"), "ab"},        // UTF-8 cut inside a character
 		{[]byte("Stra\xdfe \xe9t\xe9"), "Straße été"},
 	}
 	for _, tt := range tests {
@@ -603,15 +605,35 @@ func TestReferralServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := map[string]string{
-		string(b):                         "whois.verisign-grs.com:43",
-		"whois:        whois.nic.io\n":    "whois.nic.io:43",
-		"refer: WHOIS.EXAMPLE:4343\n":     "whois.example:4343",
-		"domain: ZZ\nstatus: ACTIVE\n":    "",
+		string(b):                        "whois.verisign-grs.com:43",
+		"whois:        whois.nic.io\n":   "whois.nic.io:43",
+		"refer: WHOIS.EXAMPLE:4343\n":    "whois.example:4343",
+		"domain: ZZ\nstatus: ACTIVE\n":   "",
 		"remarks: whois: not at start\n": "",
 	}
 	for in, want := range tests {
 		if got := referralServer(in); got != want {
 			t.Errorf("referralServer(%.40q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A registrar that cannot be reached leaves the registry's answer, and
+// says why the rest is missing.
+func TestLookupWhoisReferralFails(t *testing.T) {
+	_, ianaAddr := startWhois(t, "testdata/whois/iana")
+	_, registryAddr := startWhois(t, "testdata/whois/registry")
+	cfg := testConfig()
+	cfg.resolve = map[string]string{
+		"whois.iana.org:43":           ianaAddr,
+		"whois.verisign-grs.com:43":   registryAddr,
+		"whois.harbourdomains.com:43": closedAddr(t),
+	}
+	o := last(t, Lookup(context.Background(), "moonxtrade.com", cfg))
+	if o.Status != StatusFound || o.Registrar != "Harbour Domains Ltd" || !o.Registrant.IsZero() {
+		t.Errorf("got %s registrar %q registrant %+v", o.Status, o.Registrar, o.Registrant)
+	}
+	if !strings.Contains(o.Error, "registrar referral failed: whois.harbourdomains.com:43: ") {
+		t.Errorf("error = %q", o.Error)
 	}
 }

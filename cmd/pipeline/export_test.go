@@ -29,8 +29,8 @@ func exportCmd(t *testing.T, args ...string) {
 	}
 }
 
-// count runs a query that returns one number.
-func count(t *testing.T, out, q string) int {
+// queryInt runs a query that returns one number.
+func queryInt(t *testing.T, out, q string) int {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(queryCSV(t, out, q)), "\n")
 	n, err := strconv.Atoi(lines[len(lines)-1])
@@ -122,8 +122,8 @@ func TestExportGraphs(t *testing.T) {
 	out := sampleWithWhois(t)
 	exportCmd(t, "--format", "graphml", "--out", out)
 	exportCmd(t, "--format", "gexf", "--out", out)
-	wantNodes := count(t, out, graphAccountsQ) + count(t, out, graphValuesQ)
-	wantEdges := count(t, out, graphEdgesQ)
+	wantNodes := queryInt(t, out, graphAccountsQ) + queryInt(t, out, graphValuesQ)
+	wantEdges := queryInt(t, out, graphEdgesQ)
 	top := topCampaign(t, out)
 
 	var gml struct {
@@ -194,7 +194,7 @@ func TestExportGraphs(t *testing.T) {
 	if types["account"] == 0 || types["domain"] == 0 || types["app"] == 0 {
 		t.Errorf("graphml: node types %v", types)
 	}
-	if want := count(t, out, "SELECT accounts FROM campaigns WHERE campaign_id = '"+top+"'"); inTop != want {
+	if want := queryInt(t, out, "SELECT accounts FROM campaigns WHERE campaign_id = '"+top+"'"); inTop != want {
 		t.Errorf("graphml: %d account nodes in %s, it has %d accounts", inTop, top, want)
 	}
 	for _, e := range gml.Graph.Edges {
@@ -334,7 +334,7 @@ func TestExportSTIX(t *testing.T) {
 			}
 		}
 	}
-	if want := count(t, out, "SELECT count(*) FROM campaigns"); byType["campaign"] != want {
+	if want := queryInt(t, out, "SELECT count(*) FROM campaigns"); byType["campaign"] != want {
 		t.Errorf("%d campaign objects, %d campaigns", byType["campaign"], want)
 	}
 	var indicatesTop []string
@@ -384,7 +384,7 @@ func TestRemediation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := count(t, out, "SELECT count(*) FROM campaign_members cm JOIN campaigns c USING (campaign_id) WHERE c.score >= 0.5"); len(recs)-1 != want || want == 0 {
+	if want := queryInt(t, out, "SELECT count(*) FROM campaign_members cm JOIN campaigns c USING (campaign_id) WHERE c.score >= 0.5"); len(recs)-1 != want || want == 0 {
 		t.Errorf("suspend_accounts.csv: %d accounts, want %d", len(recs)-1, want)
 	}
 	checkScript := func(sh string) {

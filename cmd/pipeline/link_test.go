@@ -269,3 +269,18 @@ WHERE domain IN ('moonxtrade.com', 'bitqlend.com', 'cryptonexa.io', 'nosuchblog.
 		t.Error("cache mode found nothing in the cache just filled")
 	}
 }
+
+func TestWhoisCommand(t *testing.T) {
+	code, stdout, stderr := pipe(t, "whois", "--whois-cache", sampleCache, "moonxtrade.com", "bitqlend.com", "unknown-domain.example")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"moonxtrade.com  found  whois", "edgard011012@gmail.com", "bitqlend.com  redacted", "privacy", "unknown-domain.example  skipped"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("whois output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, _ := pipe(t, "run", sampleDump, "--out", filepath.Join(t.TempDir(), "o"), "--whois", "sometimes"); code != 2 {
+		t.Errorf("bad --whois: exit %d", code)
+	}
+}

@@ -53,12 +53,11 @@ func Write(ctx context.Context, db *sql.DB, format, dir string) error {
 	return nil
 }
 
-// secretTables are never exported; secretColumns are left out of the
-// tables that have them.
-var (
-	secretTables  = map[string]bool{"tokens": true}
-	secretColumns = map[string]bool{"secret_sha256": true}
-)
+// secret says whether a table, or a column of any table, is never
+// exported: the OAuth tokens, and the hash of an app's secret.
+func secret(table, column string) bool {
+	return table == "tokens" || column == "secret_sha256"
+}
 
 // table is an exported table and the columns it exports.
 type table struct {
@@ -84,7 +83,7 @@ ORDER BY c.table_name, c.column_index`)
 		if err := rows.Scan(&t, &c); err != nil {
 			return nil, err
 		}
-		if secretTables[t] || secretColumns[c] {
+		if secret(t, c) {
 			continue
 		}
 		if len(out) == 0 || out[len(out)-1].Name != t {

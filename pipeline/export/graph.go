@@ -19,19 +19,22 @@ var queries embed.FS
 // the kind of the value. Node ids are readable and stable:
 // "account:INSTANCE/ID" and "KIND:VALUE".
 
-// groups maps an evidence kind to a coarse node type, for colouring.
-var groups = map[string]string{
-	"app": "app", "app_name": "app", "app_name_website": "app",
-	"app_website": "domain", "domain": "domain",
-	"email": "email", "email_similar": "email", "email_domain": "email", "registrant_email": "email",
-	"ip": "ip", "ip_prefix": "ip",
-	"registrant": "registrant", "registrar_pattern": "registrant",
-	"text": "text", "burst": "burst",
-}
-
+// group is the coarse type of the node of a value of an evidence kind,
+// for colouring.
 func group(kind string) string {
-	if g, ok := groups[kind]; ok {
-		return g
+	switch kind {
+	case "app", "app_name", "app_name_website":
+		return "app"
+	case "app_website", "domain":
+		return "domain"
+	case "email", "email_similar", "email_domain", "registrant_email":
+		return "email"
+	case "ip", "ip_prefix":
+		return "ip"
+	case "registrant", "registrar_pattern":
+		return "registrant"
+	case "text", "burst":
+		return kind
 	}
 	return "other"
 }
@@ -133,14 +136,6 @@ func edges(ctx context.Context, db *sql.DB, onEdge func(edge) error) error {
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// GraphML keys: the attributes of nodes and edges, declared up front.
-var graphmlKeys = []struct{ id, scope, typ string }{
-	{"label", "node", "string"}, {"type", "node", "string"}, {"group", "node", "string"},
-	{"campaign", "node", "string"}, {"score", "node", "double"}, {"instance", "node", "string"},
-	{"created", "node", "string"}, {"accounts", "node", "long"}, {"node_weight", "node", "double"},
-	{"kind", "edge", "string"}, {"weight", "edge", "double"},
-}
-
 type gmlData struct {
 	XMLName xml.Name `xml:"data"`
 	Key     string   `xml:"key,attr"`
@@ -175,7 +170,14 @@ func GraphML(ctx context.Context, db *sql.DB, path string) error {
 		if err := enc.EncodeToken(root); err != nil {
 			return err
 		}
-		for _, k := range graphmlKeys {
+		// The attributes of nodes and edges, declared up front.
+		keys := []struct{ id, scope, typ string }{
+			{"label", "node", "string"}, {"type", "node", "string"}, {"group", "node", "string"},
+			{"campaign", "node", "string"}, {"score", "node", "double"}, {"instance", "node", "string"},
+			{"created", "node", "string"}, {"accounts", "node", "long"}, {"node_weight", "node", "double"},
+			{"kind", "edge", "string"}, {"weight", "edge", "double"},
+		}
+		for _, k := range keys {
 			name := k.id
 			if name == "node_weight" {
 				name = "weight"
@@ -241,12 +243,6 @@ func GraphML(ctx context.Context, db *sql.DB, path string) error {
 	})
 }
 
-// GEXF attributes, by id: the same as the GraphML keys.
-var gexfNodeAttrs = []struct{ id, title, typ string }{
-	{"0", "type", "string"}, {"1", "group", "string"}, {"2", "campaign", "string"}, {"3", "score", "double"},
-	{"4", "instance", "string"}, {"5", "created", "string"}, {"6", "accounts", "long"}, {"7", "weight", "double"},
-}
-
 type gexfAttValue struct {
 	XMLName xml.Name `xml:"attvalue"`
 	For     string   `xml:"for,attr"`
@@ -305,7 +301,12 @@ func GEXF(ctx context.Context, db *sql.DB, path string) error {
 				return err
 			}
 		}
-		for _, a := range gexfNodeAttrs {
+		// The node attributes, by id: those of the GraphML keys.
+		attrs := []struct{ id, title, typ string }{
+			{"0", "type", "string"}, {"1", "group", "string"}, {"2", "campaign", "string"}, {"3", "score", "double"},
+			{"4", "instance", "string"}, {"5", "created", "string"}, {"6", "accounts", "long"}, {"7", "weight", "double"},
+		}
+		for _, a := range attrs {
 			el := start("attribute", "id", a.id, "title", a.title, "type", a.typ)
 			if err := enc.EncodeToken(el); err != nil {
 				return err

@@ -62,15 +62,20 @@ type svgTick struct {
 }
 
 // steps are the bucket sizes a time chart may use, finest first.
-var steps = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+func steps() []time.Duration {
+	return []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+}
 
 // tickSteps are the spacings of the labels of the time axis.
-var tickSteps = []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
-	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 2 * 24 * time.Hour,
-	7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour, 91 * 24 * time.Hour, 364 * 24 * time.Hour}
+func tickSteps() []time.Duration {
+	return []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 2 * 24 * time.Hour,
+		7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour, 91 * 24 * time.Hour, 364 * 24 * time.Hour}
+}
 
 // bucketFor picks the finest bucket that shows the span in at most max bars.
 func bucketFor(span time.Duration, max int) time.Duration {
+	steps := steps()
 	for _, s := range steps {
 		if span/s < time.Duration(max) {
 			return s
@@ -169,8 +174,9 @@ func newTimeChart(what string, width, height int, from, to time.Time, points []T
 		c.YTicks = append(c.YTicks, svgTick{At: num(float64(c.Base) - f*plotH), Label: num(v)})
 	}
 	span := start.Add(time.Duration(n) * step).Sub(start)
-	tick := tickSteps[len(tickSteps)-1]
-	for _, s := range tickSteps {
+	ticks := tickSteps()
+	tick := ticks[len(ticks)-1]
+	for _, s := range ticks {
 		if s >= step && span/s <= 8 {
 			tick = s
 			break
@@ -178,8 +184,8 @@ func newTimeChart(what string, width, height int, from, to time.Time, points []T
 	}
 	prevDay := ""
 	for t := start.Truncate(tick); !t.After(start.Add(span)); t = t.Add(tick) {
-		if t.Before(start) {
-			continue
+		if t.Before(start) || (xOf(t) > float64(c.Right)-14 && len(c.XTicks) > 0) {
+			continue // before the axis, or a label that would run off it
 		}
 		label := t.Format("Jan 2")
 		if tick < 24*time.Hour {

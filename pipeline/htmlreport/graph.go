@@ -21,29 +21,49 @@ const (
 	valueX          = 560
 )
 
-// nodeTypes maps an evidence kind to the type of its node.
-var nodeTypes = map[string]string{
-	"app": "app", "app_name": "app", "app_name_website": "app",
-	"app_website": "domain", "domain": "domain",
-	"email": "email", "email_similar": "email", "email_domain": "email", "registrant_email": "email",
-	"ip": "ip", "ip_prefix": "ip",
-	"registrant": "registrant", "registrar_pattern": "registrant",
-	"text": "text", "burst": "burst",
+// nodeType is the type of the node of a value of an evidence kind.
+func nodeType(kind string) string {
+	switch kind {
+	case "app", "app_name", "app_name_website":
+		return "app"
+	case "app_website", "domain":
+		return "domain"
+	case "email", "email_similar", "email_domain", "registrant_email":
+		return "email"
+	case "ip", "ip_prefix":
+		return "ip"
+	case "registrant", "registrar_pattern":
+		return "registrant"
+	case "burst":
+		return "burst"
+	}
+	return "text"
 }
 
 // typeOrder is the order of the groups in the value column and the legend.
-var typeOrder = []string{"account", "app", "email", "ip", "domain", "registrant", "text", "burst"}
-
-var typeNames = map[string]string{
-	"account": "accounts", "app": "apps", "email": "emails, email domains", "ip": "IPs, prefixes",
-	"domain": "domains", "registrant": "registrants", "text": "texts", "burst": "sign-up bursts",
+func typeOrder() []string {
+	return []string{"account", "app", "email", "ip", "domain", "registrant", "text", "burst"}
 }
 
-func nodeType(kind string) string {
-	if t, ok := nodeTypes[kind]; ok {
-		return t
+// typeName names a node type in the legend.
+func typeName(t string) string {
+	switch t {
+	case "account":
+		return "accounts"
+	case "app":
+		return "apps"
+	case "email":
+		return "emails, email domains"
+	case "ip":
+		return "IPs, prefixes"
+	case "domain":
+		return "domains"
+	case "registrant":
+		return "registrants"
+	case "text":
+		return "texts"
 	}
-	return "text"
+	return "sign-up bursts"
 }
 
 // evidenceRow is one row of campaign_evidence.
@@ -100,7 +120,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 	// The values, grouped by type in typeOrder, keeping the order of the
 	// rows (weight, then accounts) within a group.
 	rank := map[string]int{}
-	for i, t := range typeOrder {
+	for i, t := range typeOrder() {
 		rank[t] = i
 	}
 	vals := append([]evidenceRow(nil), ev...)
@@ -181,12 +201,12 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 		present[nodeType(r.Kind)] = true
 	}
 	x := 12.0
-	for _, t := range typeOrder {
+	for _, t := range typeOrder() {
 		if !present[t] {
 			continue
 		}
-		g.Legend = append(g.Legend, gLegend{X: num(x), TX: num(x + 10), Type: t, Name: typeNames[t]})
-		x += 24 + 7.2*float64(len(typeNames[t]))
+		g.Legend = append(g.Legend, gLegend{X: num(x), TX: num(x + 10), Type: t, Name: typeName(t)})
+		x += 24 + 7.2*float64(len(typeName(t)))
 	}
 	return g
 }

@@ -162,8 +162,21 @@ type apiConverter struct {
 	open     openFunc
 	warn     func(pipeline.Warning)
 	writers  map[pipeline.Table]*scratchWriter
-	accounts map[string]bool // ids written in this member, for embedded copies
+	// Ids recently written, so that an account embedded in each of its
+	// statuses is not written each time. Bounded: when full it starts
+	// over, and the canonical stage drops any embedded copy left.
+	accounts map[string]bool
 	statuses map[string]bool
+}
+
+// maxSeen bounds the converter's memory of recent ids.
+const maxSeen = 1 << 17
+
+func remember(m map[string]bool, id string) {
+	if len(m) >= maxSeen {
+		clear(m)
+	}
+	m[id] = true
 }
 
 func (c *apiConverter) emit(t pipeline.Table, line, off int64, vals ...Value) error {
@@ -202,7 +215,7 @@ func (c *apiConverter) account(a *apiAccount, embedded bool, admin *apiAdminAcco
 	if embedded && c.accounts[id.S] {
 		return nil
 	}
-	c.accounts[id.S] = true
+	remember(c.accounts, id.S)
 	domain := Value{Null: true}
 	if _, d, ok := strings.Cut(a.Acct.S, "@"); ok {
 		domain = Str(d)
@@ -255,7 +268,7 @@ func (c *apiConverter) status(s *apiStatus, embedded bool, line, off int64) erro
 	if embedded && c.statuses[s.ID.S] {
 		return nil
 	}
-	c.statuses[s.ID.S] = true
+	remember(c.statuses, s.ID.S)
 	accountID := Value{Null: true}
 	if s.Account != nil {
 		accountID = s.Account.ID.v()

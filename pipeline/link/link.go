@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -173,20 +174,40 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 	})
 }
 
-// textEvidence indexes every status's text and adds near-duplicate groups
-// to the evidence, and each clustered status to text_clusters.
+// textEvidence signs every status's text, groups the statuses that share a
+// band hash (near-duplicates) in DuckDB, and adds the groups that span two
+// or more accounts to the evidence and to text_clusters.
 func textEvidence(ctx context.Context, db *sql.DB) error {
-	conn, err := db.Conn(ctx)
+	src, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	idx := newTextIndex()
-	err = store.ArrowQuery(ctx, conn, `
+	defer src.Close()
+	dst, err := db.Conn(ctx) // the temporary tables below belong to it
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	if _, err := dst.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE text_docs (doc BIGINT, acct_key BIGINT, status_id BIGINT);
+CREATE OR REPLACE TEMP TABLE text_bands (band BIGINT, h BIGINT, doc BIGINT);
+CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil {
+		return err
+	}
+	signer := newTextSigner()
+	docs, err := store.NewInserter(ctx, dst, "text_docs")
+	if err != nil {
+		return err
+	}
+	bandRows, err := store.NewInserter(ctx, dst, "text_bands")
+	if err != nil {
+		docs.Close()
+		return err
+	}
+	var n int64
+	err = store.ArrowQuery(ctx, src, `
 SELECT k.acct_key, s.status_id, coalesce(s.content_html, s.text) AS body, (s.content_html IS NOT NULL)::INTEGER::BIGINT AS is_html
 FROM statuses s JOIN account_keys k USING (instance, account_id)
-WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL
-ORDER BY k.acct_key, s.status_id`, func(b store.Batch) error {
+WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, func(b store.Batch) error {
 		acct, err := store.Int64Column(b, 0)
 		if err != nil {
 			return err
@@ -204,27 +225,79 @@ ORDER BY k.acct_key, s.status_id`, func(b store.Batch) error {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
-			idx.add(acct(i), status(i), body(i), isHTML(i) == 1)
+			hs, ok := signer.bandHashes(body(i), isHTML(i) == 1)
+			if !ok {
+				continue
+			}
+			if err := docs.Add(n, acct(i), status(i)); err != nil {
+				return err
+			}
+			for band, h := range hs {
+				if err := bandRows.Add(int64(band), h, n); err != nil {
+					return err
+				}
+			}
+			n++
+		}
+		return nil
+	})
+	if err1, err2 := docs.Close(), bandRows.Close(); err == nil {
+		err = errors.Join(err1, err2)
+	}
+	if err != nil {
+		return err
+	}
+	// Statuses sharing a band hash are one group, transitively.
+	uf := newUnionFind(int(n))
+	var prevBand, prevH int64
+	prev := int64(-1)
+	err = store.ArrowQuery(ctx, dst, `
+SELECT band, h, doc FROM text_bands
+WHERE (band, h) IN (SELECT (band, h) FROM text_bands GROUP BY band, h HAVING count(*) > 1)
+ORDER BY band, h, doc`, func(b store.Batch) error {
+		band, err := store.Int64Column(b, 0)
+		if err != nil {
+			return err
+		}
+		h, err := store.Int64Column(b, 1)
+		if err != nil {
+			return err
+		}
+		doc, err := store.Int64Column(b, 2)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < store.Rows(b); i++ {
+			if prev >= 0 && band(i) == prevBand && h(i) == prevH {
+				uf.union(int(prev), int(doc(i)))
+			} else {
+				prev, prevBand, prevH = doc(i), band(i), h(i)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	accts, statuses, groups := idx.clusters()
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE text_clusters (acct_key BIGINT, status_id BIGINT, text_group VARCHAR)`); err != nil {
-		return err
-	}
-	if err := store.InsertAll(ctx, conn, "text_clusters", func(add func(...any) error) error {
-		for i := range accts {
-			if err := add(accts[i], statuses[i], groups[i]); err != nil {
-				return err
+	err = store.InsertAll(ctx, dst, "text_roots", func(add func(...any) error) error {
+		for d := 0; d < int(n); d++ {
+			if r := uf.find(d); r != d || uf.size[r] > 1 {
+				if err := add(int64(d), int64(r)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, `INSERT INTO evidence SELECT DISTINCT acct_key, 'text', text_group FROM text_clusters`)
+	_, err = dst.ExecContext(ctx, `
+CREATE OR REPLACE TABLE text_clusters AS
+WITH g AS (SELECT r.root, d.acct_key, d.status_id FROM text_roots r JOIN text_docs d USING (doc))
+SELECT acct_key, status_id, 'text~' || min(status_id) OVER (PARTITION BY root) AS text_group
+FROM g WHERE root IN (SELECT root FROM g GROUP BY root HAVING count(DISTINCT acct_key) >= 2);
+INSERT INTO evidence SELECT DISTINCT acct_key, 'text', text_group FROM text_clusters;
+DROP TABLE text_docs; DROP TABLE text_bands; DROP TABLE text_roots`)
 	return err
 }

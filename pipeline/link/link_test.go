@@ -29,10 +29,10 @@ func TestJaroWinkler(t *testing.T) {
 func TestSimilarEmails(t *testing.T) {
 	got := similarEmails([]string{
 		"edgard011012@gmail.com", "edged011012@googlemail.com", // siblings, same digits, near names
-		"anna011012@gmail.com",                              // same digits, another name
-		"edgard011012@outlook.com",                          // another provider family
-		"john@gmail.com", "jon@gmail.com",                   // no digit run: never compared
-		"x1234@a.org", "y1234@a.org",                        // too short to be alike
+		"anna011012@gmail.com",            // same digits, another name
+		"edgard011012@outlook.com",        // another provider family
+		"john@gmail.com", "jon@gmail.com", // no digit run: never compared
+		"x1234@a.org", "y1234@a.org", // too short to be alike
 	})
 	want := map[string]string{"edgard011012@gmail.com": "edgard011012@gmail.com", "edged011012@googlemail.com": "edgard011012@gmail.com"}
 	if !reflect.DeepEqual(got, want) {
@@ -40,31 +40,38 @@ func TestSimilarEmails(t *testing.T) {
 	}
 }
 
-func TestTextClusters(t *testing.T) {
-	idx := newTextIndex()
+func TestTextSigner(t *testing.T) {
+	sg := newTextSigner()
 	spam := "@%s Hi %s! I just made $%d in %d days trading on https://moonxtrade.com/?ref=%d. They give a %d%% bonus to new members this week."
-	for i := 0; i < 20; i++ {
-		idx.add(int64(100+i), int64(1000+i), fmt.Sprintf(spam, "bob", "Bob", 1000+i*37, 3+i, i, 10+i), false)
-	}
-	idx.add(1, 1, "<p>Just finished reading a wonderful book about the history of maps and the people who made them.</p>", true)
-	idx.add(2, 2, "Anyone else into pottery? I started last month and it is harder than it looks, but fun.", false)
-	idx.add(3, 3, "too short to say", false)
-	accts, statuses, groups := idx.clusters()
-	if len(accts) != 20 {
-		t.Fatalf("clustered %d statuses, want the 20 near-duplicates: %v", len(accts), statuses)
-	}
-	for i, g := range groups {
-		if g != "text~1000" || accts[i] < 100 {
-			t.Errorf("status %d in group %s", statuses[i], g)
+	shared := func(a, b [bands]int64) int {
+		n := 0
+		for i := range a {
+			if a[i] == b[i] {
+				n++
+			}
 		}
+		return n
 	}
-	// One account alone repeating itself is not a link between accounts.
-	solo := newTextIndex()
-	for i := 0; i < 5; i++ {
-		solo.add(7, int64(i), fmt.Sprintf(spam, "x", "X", i, i, i, i), false)
+	a, ok1 := sg.bandHashes(fmt.Sprintf(spam, "bob", "Bob", 1000, 3, 1, 10), false)
+	b, ok2 := sg.bandHashes(fmt.Sprintf(spam, "ann", "Ann", 7412, 9, 2, 35), false)
+	c, ok3 := sg.bandHashes("<p>Just finished reading a wonderful book about the history of maps and the people who made them.</p>", true)
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatal("a long text was not signed")
 	}
-	if a, _, _ := solo.clusters(); len(a) != 0 {
-		t.Errorf("one account's repeats made a group: %v", a)
+	if n := shared(a, b); n < 1 {
+		t.Errorf("near-duplicates share %d of %d bands", n, bands)
+	}
+	if n := shared(a, c); n != 0 {
+		t.Errorf("unrelated texts share %d bands", n)
+	}
+	if _, ok := sg.bandHashes("too short to say", false); ok {
+		t.Error("a short text was signed")
+	}
+	// Markup, mentions, URLs and numbers do not change the signature.
+	x, _ := sg.bandHashes(`<p><span class="h-card"><a href="https://m.s/@bob">@<span>bob</span></a></span> Hi Bob! I just made $12 in 4 days trading on <a href="https://x.io/" rel="nofollow noopener noreferrer"><span class="invisible">https://</span><span class="">x.io/</span><span class="invisible"></span></a>. They give a 5% bonus to new members this week.</p>`, true)
+	y, _ := sg.bandHashes("@ann Hi Bob! I just made $99 in 7 days trading on https://y.org/r?1. They give a 50% bonus to new members this week.", false)
+	if x != y {
+		t.Errorf("normalisation differs between HTML and text: %v %v", x, y)
 	}
 }
 

@@ -4,42 +4,32 @@ import (
 	"hash/fnv"
 	"html"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 )
 
-// textIndex finds near-duplicate status texts with MinHash and
-// locality-sensitive hashing: no pair of statuses is compared unless their
-// signatures collide in a band, so it scales with the number of statuses.
-type textIndex struct {
+// textSigner turns a status into the band hashes of its MinHash signature
+// (locality-sensitive hashing): two statuses whose word pairs are mostly the
+// same share a band hash with high probability, unrelated ones almost
+// never. Only the band hashes leave it; the grouping happens in DuckDB, so
+// memory does not grow with the number of statuses.
+type textSigner struct {
 	tagRE, mentionRE, urlRE *regexp.Regexp
 	seeds                   [numHashes]uint64
-	buckets                 map[uint64][]int32 // band hash -> doc indexes
-	docs                    []textDoc
 }
 
 const (
-	numHashes  = 64
-	bands      = 16
-	rows       = numHashes / bands
-	minTokens  = 6    // shorter texts say too little
-	minJaccard = 0.55 // estimated similarity that counts as near-duplicate
+	bands     = 8
+	rows      = 5
+	numHashes = bands * rows
+	minTokens = 6 // shorter texts say too little
 )
 
-type textDoc struct {
-	acct   int64
-	status int64
-	sig    [numHashes]uint64
-}
-
-func newTextIndex() *textIndex {
-	t := &textIndex{
+func newTextSigner() *textSigner {
+	t := &textSigner{
 		tagRE:     regexp.MustCompile(`<[^>]*>`),
 		mentionRE: regexp.MustCompile(`@[\w.-]+(?:@[\w.-]+)?`),
 		urlRE:     regexp.MustCompile(`(?i)\b(?:https?|hxxps?)://\S+|\b[\w-]+(?:\.|\[\.\])[\w.\[\]-]+/\S*`),
-		buckets:   map[uint64][]int32{},
 	}
 	x := uint64(0x9e3779b97f4a7c15)
 	for i := range t.seeds {
@@ -53,13 +43,23 @@ func newTextIndex() *textIndex {
 
 // normalize reduces a status to the words that make its template: markup,
 // mentions, URLs and numbers go.
-func (t *textIndex) normalize(s string, isHTML bool) []string {
+func (t *textSigner) normalize(s string, isHTML bool) []string {
 	if isHTML {
 		s = html.UnescapeString(t.tagRE.ReplaceAllString(s, " "))
 	}
 	s = t.mentionRE.ReplaceAllString(s, " ")
 	s = t.urlRE.ReplaceAllString(s, " ")
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	out := words[:0]
+	for _, w := range words {
+		switch w {
+		case "http", "https", "hxxp", "hxxps", "www":
+			// what is left of a link that markup split
+		default:
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func mix(x uint64) uint64 {
@@ -71,16 +71,15 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-// add indexes one status; texts too short are left out.
-func (t *textIndex) add(acct, status int64, text string, isHTML bool) {
+// bandHashes signs one status; ok is false for texts too short to sign.
+func (t *textSigner) bandHashes(text string, isHTML bool) (out [bands]int64, ok bool) {
 	words := t.normalize(text, isHTML)
 	if len(words) < minTokens {
-		return
+		return out, false
 	}
-	var d textDoc
-	d.acct, d.status = acct, status
-	for i := range d.sig {
-		d.sig[i] = ^uint64(0)
+	var sig [numHashes]uint64
+	for i := range sig {
+		sig[i] = ^uint64(0)
 	}
 	h := fnv.New64a()
 	for i := 0; i+1 < len(words); i++ {
@@ -89,73 +88,20 @@ func (t *textIndex) add(acct, status int64, text string, isHTML bool) {
 		h.Write([]byte{' '})
 		h.Write([]byte(words[i+1]))
 		sh := h.Sum64()
-		for k := range d.sig {
-			if v := mix(sh ^ t.seeds[k]); v < d.sig[k] {
-				d.sig[k] = v
+		for k := range sig {
+			if v := mix(sh ^ t.seeds[k]); v < sig[k] {
+				sig[k] = v
 			}
 		}
 	}
-	idx := int32(len(t.docs))
-	t.docs = append(t.docs, d)
 	for b := 0; b < bands; b++ {
-		bh := uint64(b) * 0x9e3779b97f4a7c15
+		bh := uint64(b+1) * 0x9e3779b97f4a7c15
 		for r := 0; r < rows; r++ {
-			bh = mix(bh ^ d.sig[b*rows+r])
+			bh = mix(bh ^ sig[b*rows+r])
 		}
-		t.buckets[bh] = append(t.buckets[bh], idx)
+		out[b] = int64(bh)
 	}
-}
-
-func similarity(a, b *[numHashes]uint64) float64 {
-	same := 0
-	for i := range a {
-		if a[i] == b[i] {
-			same++
-		}
-	}
-	return float64(same) / numHashes
-}
-
-// clusters returns, for every status in a near-duplicate group that spans
-// at least two accounts, its account, status and group id (the smallest
-// status id of the group, so ids are stable).
-func (t *textIndex) clusters() (accts, statuses []int64, groups []string) {
-	uf := newUnionFind(len(t.docs))
-	keys := make([]uint64, 0, len(t.buckets))
-	for k := range t.buckets {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	for _, k := range keys {
-		docs := t.buckets[k]
-		for _, d := range docs[1:] {
-			if uf.find(int(d)) != uf.find(int(docs[0])) && similarity(&t.docs[d].sig, &t.docs[docs[0]].sig) >= minJaccard {
-				uf.union(int(d), int(docs[0]))
-			}
-		}
-	}
-	minStatus := map[int]int64{}
-	acctsOf := map[int]map[int64]bool{}
-	for i, d := range t.docs {
-		r := uf.find(i)
-		if m, ok := minStatus[r]; !ok || d.status < m {
-			minStatus[r] = d.status
-		}
-		if acctsOf[r] == nil {
-			acctsOf[r] = map[int64]bool{}
-		}
-		acctsOf[r][d.acct] = true
-	}
-	for i, d := range t.docs {
-		r := uf.find(i)
-		if len(acctsOf[r]) < 2 {
-			continue
-		}
-		accts = append(accts, d.acct)
-		statuses = append(statuses, d.status)
-		groups = append(groups, "text~"+strconv.FormatInt(minStatus[r], 10))
-	}
-	return accts, statuses, groups
+	return out, true
 }
 
 // unionFind is a disjoint-set forest with path halving and union by size.

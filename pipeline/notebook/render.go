@@ -22,8 +22,8 @@ var (
 	strongRE     = regexp.MustCompile(`\*\*([^*]+)\*\*`)
 	emRE         = regexp.MustCompile(`(^|[^*\w])[*_]([^*_\s][^*_]*)[*_]`)
 	linkRE       = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)\)`)
-	mdSpecial    = strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-		"<", `\<`, ">", `\>`, "~", `\~`, "\r\n", " ", "\n", " ", "\r", " ")
+	// mdSpecialRE finds what could start markup in a table cell.
+	mdSpecialRE = regexp.MustCompile("[\\\\|`*_\\[\\]<>~]|\r\n|\n|\r")
 )
 
 type htmlPage struct {
@@ -42,6 +42,7 @@ type htmlBlock struct {
 	Columns     []column
 	Rows        [][]htmlCell
 	Count, SQL  string
+	Fold        bool // a long table under a chart starts folded
 }
 
 type column struct {
@@ -79,7 +80,8 @@ func (r *Result) HTML() ([]byte, error) {
 			p.Blocks = append(p.Blocks, htmlBlock{Params: true})
 		case b.Cell != nil:
 			cr := r.Cells[b.Cell.Name]
-			hb := htmlBlock{Name: b.Cell.Name, Title: b.Cell.Title, Chart: cr.Chart, Count: count(cr), SQL: b.Cell.SQL}
+			hb := htmlBlock{Name: b.Cell.Name, Title: b.Cell.Title, Chart: cr.Chart, Count: count(cr), SQL: b.Cell.SQL,
+				Fold: cr.Chart != "" && len(cr.Rows) > 12}
 			for i, c := range cr.Columns {
 				hb.Columns = append(hb.Columns, column{Name: c, Numeric: cr.Numeric[i] && cr.Total > 0})
 			}
@@ -155,7 +157,12 @@ func mdCell(s string) string {
 	if s == "" {
 		return " "
 	}
-	return mdSpecial.Replace(s)
+	return mdSpecialRE.ReplaceAllStringFunc(s, func(m string) string {
+		if m[0] == '\r' || m[0] == '\n' {
+			return " "
+		}
+		return `\` + m
+	})
 }
 
 // proseHTML renders the Markdown the notebooks use: headings, paragraphs,
