@@ -37,6 +37,11 @@ commands:
                 over an existing output, in place
   pivot KIND VALUE --out OUT
                 what connects to a registrant, email, domain, app, ip or account
+  notebook run NOTEBOOK... --out OUT [--param k=v]
+                run investigation notebooks (Markdown with SQL cells);
+                'notebook list' shows the built-in ones
+  export --format parquet|csv|graphml|gexf|stix|remediation --out OUT
+                hand the output to other tools
   inspect OUT   print the manifest of an output (--json for JSON)
   query SQL     run a read-only SQL query on --out and print CSV
   whois DOMAIN  what the WHOIS/RDAP cache (and with --live, the network) knows
@@ -61,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdIngest(ctx, rest, stdout, stderr)
 	case "extract", "enrich", "link", "report":
 		err = cmdStage(cmd)(ctx, rest, stdout, stderr)
+	case "notebook":
+		err = cmdNotebook(ctx, rest, stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, rest, stdout, stderr)
 	case "pivot":
 		err = cmdPivot(ctx, rest, stdout, stderr)
 	case "inspect":

@@ -19,7 +19,9 @@ import (
 	"fediforensics/data"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/export"
 	"fediforensics/pipeline/extract"
+	"fediforensics/pipeline/htmlreport"
 	"fediforensics/pipeline/ingest"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/outdir"
@@ -110,7 +112,13 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 		}},
 		{"report", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
 			m.Settings["pseudonymized"] = strconv.FormatBool(bf.pseudonymize != "")
-			return report.Write(ctx, db, dir, report.Options{Pseudonymize: bf.pseudonymize})
+			if err := report.Write(ctx, db, dir, report.Options{Pseudonymize: bf.pseudonymize}); err != nil {
+				return err
+			}
+			if err := htmlreport.Write(ctx, db, dir, htmlreport.Options{Pseudonymize: bf.pseudonymize}); err != nil {
+				return err
+			}
+			return export.Remediation(ctx, db, dir)
 		}},
 	}
 }

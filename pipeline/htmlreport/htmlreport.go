@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/base64"
+	"fediforensics/pipeline/report"
 	"fmt"
 	"html"
 	"html/template"
@@ -180,12 +181,15 @@ type registrantDomain struct {
 type campaignLink struct{ ID, Href string }
 
 // viewer turns the dump's text into display text.
-type viewer struct{ opt Options }
+type viewer struct {
+	opt    Options
+	pseudo *report.Pseudonymizer
+}
 
 // show is for any text an attacker may have written: pseudonymized if
 // asked, then defanged.
 func (v viewer) show(s string) string {
-	s = pseudonymize(v.opt.Pseudonymize, s)
+	s = v.pseudo.Apply(s)
 	if v.opt.NoDefang {
 		return s
 	}
@@ -207,7 +211,7 @@ func ts(t sql.NullTime) string {
 func minute(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
 func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
-	v := viewer{opt}
+	v := viewer{opt: opt, pseudo: report.NewPseudonymizer(opt.Pseudonymize)}
 	css, _ := assets.ReadFile("style.css")
 	js, _ := assets.ReadFile("sort.js")
 	p := &page{CSS: template.CSS(css), Script: template.JS(js), Defanged: !opt.NoDefang, Pseudonymized: opt.Pseudonymize != ""}

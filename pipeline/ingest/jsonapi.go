@@ -158,10 +158,10 @@ func apiColumns(t pipeline.Table) []string {
 
 // apiConverter turns API entities into rows of the raw tables.
 type apiConverter struct {
-	file     string
-	open     openFunc
-	warn     func(pipeline.Warning)
-	writers  map[pipeline.Table]*scratchWriter
+	file    string
+	open    openFunc
+	warn    func(pipeline.Warning)
+	writers map[pipeline.Table]*scratchWriter
 	// Ids recently written, so that an account embedded in each of its
 	// statuses is not written each time. Bounded: when full it starts
 	// over, and the canonical stage drops any embedded copy left.

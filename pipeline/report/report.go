@@ -43,7 +43,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	p := newPseudonymizer(opt.Pseudonymize)
+	p := NewPseudonymizer(opt.Pseudonymize)
 	for _, name := range Names() {
 		q, err := queries.ReadFile("sql/" + name + ".sql")
 		if err != nil {
@@ -69,7 +69,7 @@ func writeAtomic(p string, b []byte) error {
 	return os.Rename(tmp, p)
 }
 
-func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *pseudonymizer) error {
+func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *Pseudonymizer) error {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return err
@@ -94,7 +94,7 @@ func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *p
 			return err
 		}
 		for i, v := range vals {
-			rec[i] = Neutralize(p.apply(Cell(v)))
+			rec[i] = Neutralize(p.Apply(Cell(v)))
 		}
 		if err := w.Write(rec); err != nil {
 			return err
@@ -153,18 +153,20 @@ func Neutralize(s string) string {
 	return s
 }
 
-// pseudonymizer replaces emails and IP addresses with keyed hashes.
-type pseudonymizer struct {
+// Pseudonymizer replaces emails and IP addresses with keyed hashes; the
+// HTML report uses the same one, so a value can be followed across both.
+type Pseudonymizer struct {
 	key             []byte
 	emailRE, ipv4RE *regexp.Regexp
 	ipv6RE          *regexp.Regexp
 }
 
-func newPseudonymizer(key string) *pseudonymizer {
+// NewPseudonymizer returns nil for an empty key: Apply then changes nothing.
+func NewPseudonymizer(key string) *Pseudonymizer {
 	if key == "" {
 		return nil
 	}
-	return &pseudonymizer{
+	return &Pseudonymizer{
 		key:     []byte(key),
 		emailRE: regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`),
 		ipv4RE:  regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`),
@@ -172,13 +174,14 @@ func newPseudonymizer(key string) *pseudonymizer {
 	}
 }
 
-func (p *pseudonymizer) hash(prefix, s string) string {
+func (p *Pseudonymizer) hash(prefix, s string) string {
 	m := hmac.New(sha256.New, p.key)
 	m.Write([]byte(strings.ToLower(s)))
 	return prefix + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-func (p *pseudonymizer) apply(s string) string {
+// Apply replaces the emails and IP addresses in s.
+func (p *Pseudonymizer) Apply(s string) string {
 	if p == nil || s == "" {
 		return s
 	}

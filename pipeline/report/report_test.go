@@ -46,9 +46,9 @@ func TestCell(t *testing.T) {
 }
 
 func TestPseudonymize(t *testing.T) {
-	p := newPseudonymizer("key")
+	p := NewPseudonymizer("key")
 	in := "emily.smith12@outlook.com from 203.0.113.7 and 2a01:4f8:0:1::5, prefix 203.0.113.0/24 at 14:02:11"
-	got := p.apply(in)
+	got := p.Apply(in)
 	for _, leak := range []string{"emily", "outlook", "203.0.113", "2a01"} {
 		if strings.Contains(got, leak) {
 			t.Errorf("%q leaks %q", got, leak)
@@ -58,13 +58,13 @@ func TestPseudonymize(t *testing.T) {
 		t.Errorf("a time of day was taken for an address: %q", got)
 	}
 	// The same value hashes the same: links hold. Another key gives others.
-	if p.apply("Emily.Smith12@Outlook.com") != p.apply("emily.smith12@outlook.com") {
+	if p.Apply("Emily.Smith12@Outlook.com") != p.Apply("emily.smith12@outlook.com") {
 		t.Error("hash depends on case")
 	}
-	if newPseudonymizer("other").apply("a@b.org") == p.apply("a@b.org") {
+	if NewPseudonymizer("other").Apply("a@b.org") == p.Apply("a@b.org") {
 		t.Error("hash does not depend on the key")
 	}
-	if newPseudonymizer("").apply(in) != in {
+	if NewPseudonymizer("").Apply(in) != in {
 		t.Error("no key must change nothing")
 	}
 }

@@ -64,13 +64,20 @@ LEFT JOIN (SELECT instance, account_id, count(*) AS statuses, count(*) FILTER (W
            FROM statuses GROUP BY ALL) st ON st.instance = a.instance AND st.account_id = a.account_id;
 
 CREATE OR REPLACE TABLE campaign_accounts AS
+WITH ev AS (
+  SELECT m.campaign_id, m.acct_key, a.kind, count(*) AS n, max(a.weight) AS max_w
+  FROM member_stats m
+  JOIN evidence e ON e.acct_key = m.acct_key
+  JOIN campaign_evidence a ON a.campaign_id = m.campaign_id AND a.kind = e.kind AND a.value = e.value
+  GROUP BY m.campaign_id, m.acct_key, a.kind
+), evs AS (
+  SELECT campaign_id, acct_key,
+         string_agg(kind || CASE WHEN n > 1 THEN ' x' || n ELSE '' END, ', ' ORDER BY max_w DESC, kind) AS evidence
+  FROM ev GROUP BY campaign_id, acct_key
+)
 SELECT m.campaign_id, m.instance, m.account_id, m.username, m.email, m.sign_up_ip, m.created_at, m.app_name AS app,
-       m.statuses, m.direct_mentions,
-       (SELECT string_agg(kind || CASE WHEN n > 1 THEN ' x' || n ELSE '' END, ', ' ORDER BY max_w DESC, kind)
-        FROM (SELECT a.kind, count(*) AS n, max(a.weight) AS max_w
-              FROM evidence e JOIN campaign_evidence a ON a.campaign_id = m.campaign_id AND a.kind = e.kind AND a.value = e.value
-              WHERE e.acct_key = m.acct_key GROUP BY a.kind)) AS evidence
-FROM member_stats m
+       m.statuses, m.direct_mentions, evs.evidence
+FROM member_stats m LEFT JOIN evs USING (campaign_id, acct_key)
 ORDER BY m.campaign_id, m.instance, m.created_at, m.account_id;
 
 CREATE OR REPLACE TEMP TABLE campaign_domains AS
