@@ -168,7 +168,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 func timeStages(ctx context.Context, db *sql.DB, instances []string, res *Result, log *slog.Logger) error {
 	t0 := time.Now()
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE bare_urls AS
-SELECT instance, status_id, unnest(regexp_extract_all(coalesce(content_html, text), '(?i)https?://[^\s<>"]+')) AS url FROM statuses`); err != nil {
+SELECT instance, status_id, unnest(regexp_extract_all(coalesce(content_html, text),
+  '(?i)https?://[^\s<>"]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\b')) AS url FROM statuses`); err != nil {
 		return fmt.Errorf("bare regexp: %w", err)
 	}
 	res.BareRegexp = time.Since(t0)

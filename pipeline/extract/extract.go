@@ -84,17 +84,18 @@ func (x *Extractor) Text(text string, emit func(Ref)) {
 	if text == "" {
 		return
 	}
-	taken := x.urlRE.FindAllStringIndex(text, -1)
-	for _, m := range taken {
-		raw := trimURL(text[m[0]:m[1]])
-		u, changed := x.refang(raw)
-		if ref, ok := FromURL(u); ok {
-			ref.FoundIn = InText
-			if changed {
-				ref.FoundIn = InDefanged
-			}
-			emit(ref)
+	var taken [][]int
+	if strings.Contains(text, "//") {
+		taken = x.urlRE.FindAllStringIndex(text, -1)
+	}
+	if !mayHoldHost(text) {
+		for _, m := range taken {
+			x.emitURL(text[m[0]:m[1]], emit)
 		}
+		return
+	}
+	for _, m := range taken {
+		x.emitURL(text[m[0]:m[1]], emit)
 	}
 	for _, m := range x.hostRE.FindAllStringIndex(text, -1) {
 		if inside(m, taken) {
@@ -125,6 +126,42 @@ func (x *Extractor) Text(text string, emit func(Ref)) {
 		}
 		emit(ref)
 	}
+}
+
+func (x *Extractor) emitURL(match string, emit func(Ref)) {
+	u, changed := x.refang(trimURL(match))
+	if ref, ok := FromURL(u); ok {
+		ref.FoundIn = InText
+		if changed {
+			ref.FoundIn = InDefanged
+		}
+		emit(ref)
+	}
+}
+
+// mayHoldHost is a fast test that text has something like a host: a dot
+// between two letters or digits, or a defanged dot. Most sentences have
+// none, and then the slower pattern is not run.
+func mayHoldHost(text string) bool {
+	for i := 1; i+1 < len(text); i++ {
+		switch text[i] {
+		case '.':
+			if isAlnum(text[i-1]) && isAlnum(text[i+1]) {
+				return true
+			}
+		case '[', '(', '{':
+			if rest := text[i+1:]; strings.HasPrefix(rest, ".") || len(rest) >= 3 && strings.EqualFold(rest[:3], "dot") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isAlnum is true for ASCII letters and digits and for any byte of a
+// multi-byte character (an IDN label).
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
 func inside(m []int, spans [][]int) bool {
