@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"flag"
@@ -18,6 +19,7 @@ import (
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 )
 
@@ -106,7 +108,7 @@ func rowsCSV(t *testing.T, db *sql.DB, q string) string {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(cell(v))
+			b.WriteString(report.Cell(v))
 		}
 		b.WriteByte('\n')
 	}
@@ -370,5 +372,41 @@ func TestSampleIsFresh(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("data/sample/%s is not what the generator makes: run 'go run ./cmd/pipeline gen --tar data/sample/dump.tar.gz --truth data/sample/truth.json'", f)
 		}
+	}
+}
+
+// TestDirectoryInputUntouched runs on a dump given as a directory, with a
+// CSV member that DuckDB's strict reader refuses as a whole (so it is read
+// row by row): the directory is the same, byte for byte, afterwards.
+func TestDirectoryInputUntouched(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dump")
+	if code, _, stderr := pipe(t, "gen", "--dir", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	accounts := filepath.Join(dir, "mastodon.social", "accounts.csv")
+	b, _ := os.ReadFile(accounts)
+	os.WriteFile(accounts, append(b, []byte("7,mixed\r\n8,\"open\n")...), 0o644)
+	snapshot := func() string {
+		var s strings.Builder
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(p)
+				fmt.Fprintf(&s, "%s %x\n", p, sha256.Sum256(b))
+			}
+			return nil
+		})
+		return s.String()
+	}
+	before := snapshot()
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := pipe(t, "ingest", dir, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("the dump directory changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if w := queryCSV(t, out, `SELECT kind FROM warnings ORDER BY ALL`); !strings.Contains(w, "csv_fallback") {
+		t.Errorf("expected the row-by-row fallback, warnings:\n%s", w)
 	}
 }

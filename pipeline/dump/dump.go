@@ -58,6 +58,9 @@ func (l Limits) withDefaults() Limits {
 type Entry struct {
 	Path string // slash-separated, relative, cleaned
 	Size int64
+	// File is the file itself when the dump is a directory: a reader of
+	// the dump may then read it in place rather than copy it.
+	File string
 }
 
 // Func receives each regular file. It must read r only during the call.
@@ -244,7 +247,7 @@ func walkDir(ctx context.Context, root string, lim Limits, fn Func, in *pipeline
 		}
 		if err == nil {
 			in.Bytes += st.Size()
-			err = fn(Entry{Path: rel, Size: st.Size()}, io.LimitReader(f, st.Size()))
+			err = fn(Entry{Path: rel, Size: st.Size(), File: p}, io.LimitReader(f, st.Size()))
 		}
 		f.Close()
 		if err != nil {

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/xml"
-	"fmt"
+	"fediforensics/pipeline"
+	"fediforensics/pipeline/store"
 	"io"
 	"strconv"
 	"time"
@@ -18,26 +19,6 @@ var queries embed.FS
 // suppressed hubs), an edge for each account sharing a value, weighted by
 // the kind of the value. Node ids are readable and stable:
 // "account:INSTANCE/ID" and "KIND:VALUE".
-
-// group is the coarse type of the node of a value of an evidence kind,
-// for colouring.
-func group(kind string) string {
-	switch kind {
-	case "app", "app_name", "app_name_website":
-		return "app"
-	case "app_website", "domain":
-		return "domain"
-	case "email", "email_similar", "email_domain", "registrant_email":
-		return "email"
-	case "ip", "ip_prefix":
-		return "ip"
-	case "registrant", "registrar_pattern":
-		return "registrant"
-	case "text", "burst":
-		return kind
-	}
-	return "other"
-}
 
 // node is a node of the evidence graph with its attributes.
 type node struct {
@@ -66,20 +47,7 @@ func each(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) err
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, string(q))
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return store.Each(ctx, db, name, string(q), nil, scan)
 }
 
 // nodes streams the nodes of the evidence graph: the accounts, then the
@@ -116,7 +84,7 @@ func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
 		if err := r.Scan(&kind, &value, &label, &accounts, &weight, &campaigns); err != nil {
 			return err
 		}
-		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: group(kind), Campaign: campaigns.String,
+		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: pipeline.EvidenceNode(kind), Campaign: campaigns.String,
 			Accounts: accounts, Weight: weight})
 	})
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"fediforensics/pipeline/store"
 	"fmt"
 	"io"
 	"net/netip"
@@ -95,17 +96,7 @@ func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows
 	if strings.Contains(string(q), "$min_score") {
 		args = append(args, sql.Named("min_score", MinScore))
 	}
-	rows, err := db.QueryContext(ctx, string(q), args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return store.Each(ctx, db, name, string(q), args, scan)
 }
 
 func score(s float64) string { return ftoa(s) }

@@ -1,6 +1,7 @@
 package htmlreport
 
 import (
+	"fediforensics/pipeline"
 	"fmt"
 	"math"
 	"sort"
@@ -20,25 +21,6 @@ const (
 	accountX        = 250
 	valueX          = 560
 )
-
-// nodeType is the type of the node of a value of an evidence kind.
-func nodeType(kind string) string {
-	switch kind {
-	case "app", "app_name", "app_name_website":
-		return "app"
-	case "app_website", "domain":
-		return "domain"
-	case "email", "email_similar", "email_domain", "registrant_email":
-		return "email"
-	case "ip", "ip_prefix":
-		return "ip"
-	case "registrant", "registrar_pattern":
-		return "registrant"
-	case "burst":
-		return "burst"
-	}
-	return "text"
-}
 
 // typeOrder is the order of the groups in the value column and the legend.
 func typeOrder() []string {
@@ -124,7 +106,9 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 		rank[t] = i
 	}
 	vals := append([]evidenceRow(nil), ev...)
-	sort.SliceStable(vals, func(i, j int) bool { return rank[nodeType(vals[i].Kind)] < rank[nodeType(vals[j].Kind)] })
+	sort.SliceStable(vals, func(i, j int) bool {
+		return rank[pipeline.EvidenceNode(vals[i].Kind)] < rank[pipeline.EvidenceNode(vals[j].Kind)]
+	})
 	if len(vals) > maxValueNodes {
 		// Keep the strongest values: ev is ordered by weight, then accounts.
 		keep := map[[2]string]bool{}
@@ -160,7 +144,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 	for i, r := range vals {
 		y := yOf(i, len(vals))
 		valueY[[2]string{r.Kind, r.Value}] = y
-		t := nodeType(r.Kind)
+		t := pipeline.EvidenceNode(r.Kind)
 		g.Nodes = append(g.Nodes, gNode{X: num(valueX), Y: num(y), R: "6", LX: num(valueX + 12), LY: num(y + 4), Type: t, Anchor: "start",
 			Label: truncate(show(r.Label), 56), Count: fmt.Sprintf("%d", r.Accounts),
 			Title: fmt.Sprintf("%s: %s (%d accounts, weight %s): %s", r.Kind, show(r.Label), r.Accounts, num(r.Weight), r.Meaning)})
@@ -183,7 +167,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 			if !ok || !ok2 {
 				continue
 			}
-			g.Edges = append(g.Edges, gEdge{D: curve(y0, y1), Width: "1.2", Type: nodeType(e.Kind), Title: show(e.Account) + " — " + e.Kind})
+			g.Edges = append(g.Edges, gEdge{D: curve(y0, y1), Width: "1.2", Type: pipeline.EvidenceNode(e.Kind), Title: show(e.Account) + " — " + e.Kind})
 		}
 	} else {
 		y := yOf(0, 1)
@@ -192,13 +176,13 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 		for _, r := range vals {
 			share := float64(r.Accounts) / math.Max(float64(total), 1)
 			g.Edges = append(g.Edges, gEdge{D: curve(y, valueY[[2]string{r.Kind, r.Value}]), Width: num(0.8 + 7*share),
-				Type: nodeType(r.Kind), Title: fmt.Sprintf("%d of %d accounts — %s", r.Accounts, total, r.Kind)})
+				Type: pipeline.EvidenceNode(r.Kind), Title: fmt.Sprintf("%d of %d accounts — %s", r.Accounts, total, r.Kind)})
 		}
 	}
 	// The legend names the types present.
 	present := map[string]bool{"account": true}
 	for _, r := range vals {
-		present[nodeType(r.Kind)] = true
+		present[pipeline.EvidenceNode(r.Kind)] = true
 	}
 	x := 12.0
 	for _, t := range typeOrder() {

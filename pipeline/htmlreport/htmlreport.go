@@ -17,7 +17,9 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/base64"
+	"fediforensics/pipeline"
 	"fediforensics/pipeline/report"
+	"fediforensics/pipeline/store"
 	"fmt"
 	"html"
 	"html/template"
@@ -293,20 +295,7 @@ func each(ctx context.Context, db *sql.DB, name string, args []any, scan func(*s
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, string(q), args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return store.Each(ctx, db, name, string(q), args, scan)
 }
 
 // loadTimelines draws the sign-ups of each instance and returns the
@@ -443,7 +432,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		}
 		evidence[id] = append(evidence[id], e)
 		d := detail[id]
-		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: nodeType(e.Kind), Label: v.show(e.Label),
+		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: pipeline.EvidenceNode(e.Kind), Label: v.show(e.Label),
 			Weight: num(e.Weight), Meaning: e.Meaning, Accounts: e.Accounts})
 		return nil
 	})

@@ -97,10 +97,15 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 		case pipeline.FormatCSV:
 			seq++
 			p := filepath.Join(opt.ScratchDir, fmt.Sprintf("%05d-%s.csv", seq, kind.Table))
-			if err := copyToFile(p, hr); err != nil {
+			sf := scratchFile{Path: p, Spill: p + ".rows.csv", Member: e.Path, Table: kind.Table}
+			if e.File != "" {
+				// A directory's file is read in place (DuckDB only reads
+				// it); the hash is taken below.
+				sf.Path = e.File
+			} else if err := copyToFile(p, hr); err != nil {
 				return err
 			}
-			ms.files = append(ms.files, scratchFile{Path: p, Member: e.Path, Table: kind.Table})
+			ms.files = append(ms.files, sf)
 		case pipeline.FormatPGCopy:
 			if err := readPGCopy(hr, e.Path, open, warn); err != nil {
 				return err

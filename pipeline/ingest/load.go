@@ -20,7 +20,8 @@ import (
 // scratchFile is one CSV file ready for DuckDB: a member's bytes as they
 // were (direct) or a conversion of a pg_dump or JSON member.
 type scratchFile struct {
-	Path      string
+	Path      string // read, never written: it may be the dump's own file
+	Spill     string // where a row-by-row re-read of a refused CSV goes, in the scratch directory
 	Member    string // the member it came from
 	Table     pipeline.Table
 	Converted bool // has src_line and src_offset columns
@@ -117,7 +118,7 @@ FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='
 		warn(pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Kind: "csv_fallback",
 			Reason: "the fast CSV reader refused the file, so it was read row by row: " + pipeline.Truncate(firstLine(err.Error()), 200)})
 		conv := sf
-		conv.Path, conv.Converted = sf.Path+".rows.csv", true
+		conv.Path, conv.Converted = sf.Spill, true
 		var lost int64
 		counted := func(w pipeline.Warning) {
 			if w.Row {

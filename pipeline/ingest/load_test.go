@@ -55,7 +55,7 @@ func TestLoadScratchCSV(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "accounts.csv")
 			os.WriteFile(p, []byte(tc.csv), 0o644)
 			var kinds []string
-			res, err := loadScratch(context.Background(), conn, scratchFile{Path: p, Member: "x/accounts.csv", Table: pipeline.Accounts}, "x.example",
+			res, err := loadScratch(context.Background(), conn, scratchFile{Path: p, Spill: p + ".rows", Member: "x/accounts.csv", Table: pipeline.Accounts}, "x.example",
 				func(w pipeline.Warning) { kinds = append(kinds, w.Kind) })
 			if err != nil {
 				t.Fatal(err)
@@ -88,7 +88,7 @@ func FuzzLoadCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		var warned int64
-		res, err := loadScratch(context.Background(), conn, scratchFile{Path: p, Member: "f/accounts.csv", Table: pipeline.Accounts}, "f.example",
+		res, err := loadScratch(context.Background(), conn, scratchFile{Path: p, Spill: p + ".rows", Member: "f/accounts.csv", Table: pipeline.Accounts}, "f.example",
 			func(w pipeline.Warning) {
 				if w.Row {
 					warned++

@@ -14,6 +14,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 			return err
 		}
 		var buf bytes.Buffer
-		if err := writeCSV(ctx, db, string(q), &buf, p); err != nil {
+		if err := WriteQuery(ctx, db, string(q), &buf, p); err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
 		if err := writeAtomic(filepath.Join(out, name+".csv"), buf.Bytes()); err != nil {
@@ -69,7 +70,10 @@ func writeAtomic(p string, b []byte) error {
 	return os.Rename(tmp, p)
 }
 
-func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *Pseudonymizer) error {
+// WriteQuery writes the result of q as CSV: a header, then the rows, every
+// cell rendered by Cell, pseudonymized by p (which may be nil) and
+// neutralised.
+func WriteQuery(ctx context.Context, db *sql.DB, q string, out io.Writer, p *Pseudonymizer) error {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return err
@@ -79,7 +83,7 @@ func writeCSV(ctx context.Context, db *sql.DB, q string, buf *bytes.Buffer, p *P
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(buf)
+	w := csv.NewWriter(out)
 	if err := w.Write(cols); err != nil {
 		return err
 	}

@@ -95,3 +95,21 @@ func OpenReadOnly(ctx context.Context, dir string) (*sql.DB, error) {
 	}
 	return db, nil
 }
+
+// Each runs a query and calls scan on every row; errors name the query.
+func Each(ctx context.Context, db *sql.DB, name, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

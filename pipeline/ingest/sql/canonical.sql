@@ -121,8 +121,6 @@ UPDATE statuses SET created_at = snowflake_time(status_id) WHERE created_at IS N
 UPDATE statuses SET reply = in_reply_to_id IS NOT NULL WHERE reply IS NULL;
 UPDATE statuses SET local = (uri IS NULL OR uri LIKE 'https://' || instance || '/%') WHERE local IS NULL;
 UPDATE statuses SET sensitive = false WHERE sensitive IS NULL;
-UPDATE statuses s SET app_name = a.name, app_website = a.website
-FROM apps a WHERE a.instance = s.instance AND a.app_id = s.application_id AND s.app_name IS NULL;
 
 CREATE OR REPLACE TABLE mentions AS
 SELECT m.instance, m.id AS mention_id, m.status_id, m.account_id,
