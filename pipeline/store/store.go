@@ -39,6 +39,8 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 			fmt.Sprintf("SET temp_directory = '%s'", escape(opt.TempDir)),
 			"SET preserve_insertion_order = true",
 			"SET enable_progress_bar = false",
+			// One checkpoint at the end of a stage run, not many on the way.
+			"SET checkpoint_threshold = '16GB'",
 		}
 		if opt.MemoryLimit != "" {
 			stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(opt.MemoryLimit)))

@@ -117,16 +117,18 @@ WHERE a.rk = 1;
 -- Statuses were loaded into their canonical table directly; here they lose
 -- their duplicates and gain what the export left out.
 DELETE FROM statuses WHERE rowid IN (SELECT rid FROM dups WHERE t = 'statuses');
-UPDATE statuses SET created_at = snowflake_time(status_id) WHERE created_at IS NULL;
-UPDATE statuses SET reply = in_reply_to_id IS NOT NULL WHERE reply IS NULL;
-UPDATE statuses SET local = (uri IS NULL OR uri LIKE 'https://' || instance || '/%') WHERE local IS NULL;
-UPDATE statuses SET sensitive = false WHERE sensitive IS NULL;
+UPDATE statuses SET
+  created_at = coalesce(created_at, snowflake_time(status_id)),
+  reply = coalesce(reply, in_reply_to_id IS NOT NULL),
+  local = coalesce(local, uri IS NULL OR uri LIKE 'https://' || instance || '/%'),
+  sensitive = coalesce(sensitive, false)
+WHERE created_at IS NULL OR reply IS NULL OR local IS NULL OR sensitive IS NULL;
 
 CREATE OR REPLACE TABLE mentions AS
 SELECT m.instance, m.id AS mention_id, m.status_id, m.account_id,
        coalesce(m.acct, a.acct) AS acct, coalesce(m.username, a.username) AS username,
        coalesce(m.url, a.url) AS url, coalesce(m.silent, false) AS silent, m.created_at
-FROM (SELECT DISTINCT ON (instance, status_id, account_id) * FROM raw_mentions ORDER BY instance, status_id, account_id, rowid) m
+FROM raw_mentions m
 LEFT JOIN accounts a ON a.instance = m.instance AND a.account_id = m.account_id;
 
 CREATE OR REPLACE TABLE tokens AS
