@@ -45,23 +45,6 @@ const (
 	FormatJSONL  Format = "jsonl"   // API export: one JSON object per line
 )
 
-// VisibilityName names a status visibility by Mastodon's enum, "" if unknown.
-func VisibilityName(v int) string {
-	switch v {
-	case 0:
-		return "public"
-	case 1:
-		return "unlisted"
-	case 2:
-		return "private"
-	case 3:
-		return "direct"
-	case 4:
-		return "limited"
-	}
-	return ""
-}
-
 // Warning is a row that was quarantined, or a fact about the input a reader
 // of the results must know. Line is 0 where the reader has no line (see
 // Record).

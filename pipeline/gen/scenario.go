@@ -91,16 +91,16 @@ func (w *world) ordinaryAccounts(n int, taken map[string]bool, apps []*app) []*a
 		a.username = w.uniqueName(taken, func() string {
 			switch w.rng.IntN(4) {
 			case 0:
-				return w.pick(firstNames) + "_" + w.pick(words)
+				return w.pick(firstNames()) + "_" + w.pick(words())
 			case 1:
-				return w.pick(firstNames) + w.pick(lastNames)[:3]
+				return w.pick(firstNames()) + w.pick(lastNames())[:3]
 			case 2:
-				return w.pick(words) + "lover" + fmt.Sprint(w.rng.IntN(100))
+				return w.pick(words()) + "lover" + fmt.Sprint(w.rng.IntN(100))
 			}
-			return w.pick(firstNames) + "." + w.pick(lastNames)
+			return w.pick(firstNames()) + "." + w.pick(lastNames())
 		})
 		a.displayName = strings.ToUpper(a.username[:1]) + a.username[1:]
-		a.note = "I like " + w.pick(words) + " and " + w.pick(words) + "."
+		a.note = "I like " + w.pick(words()) + " and " + w.pick(words()) + "."
 		a.email = w.ordinaryEmail(strings.ReplaceAll(a.username, "_", "."))
 		switch r := w.rng.IntN(100); {
 		case r < 4:
@@ -149,7 +149,7 @@ func (w *world) burstAccounts(n int, at time.Time, perMinute int, appID int64, t
 	t := at
 	for i := range accs {
 		t = t.Add(gap/2 + time.Duration(w.rng.Int64N(int64(gap)))).Truncate(time.Millisecond)
-		first, last := w.pick(firstNames), w.pick(lastNames)
+		first, last := w.pick(firstNames()), w.pick(lastNames())
 		a := &account{created: t, appID: appID, campaign: CampaignBurst, confirmed: w.rng.IntN(100) < 85}
 		a.username = w.uniqueName(taken, func() string { return first + last + fmt.Sprint(1000+w.rng.IntN(9000)) })
 		a.displayName = strings.ToUpper(first[:1]) + first[1:] + " " + strings.ToUpper(last[:1]) + last[1:]
@@ -171,7 +171,7 @@ func (w *world) quietAccounts(n int, taken map[string]bool) []*account {
 	start, _, _ := period()
 	accs := make([]*account, n)
 	for i := range accs {
-		first, last := w.pick(firstNames), w.pick(lastNames)
+		first, last := w.pick(firstNames()), w.pick(lastNames())
 		a := &account{campaign: CampaignQuiet, confirmed: true,
 			created: start.Add(time.Duration(24*i+w.rng.IntN(20)) * 37 * time.Minute).Truncate(time.Millisecond)}
 		a.username = w.uniqueName(taken, func() string { return first + "_trades" })
@@ -194,7 +194,7 @@ func remoteAccounts(w *world, n int, taken map[string]bool) []*account {
 	accs := make([]*account, n)
 	for i := range accs {
 		a := &account{domain: hosts[w.rng.IntN(len(hosts))], created: start.Add(-time.Duration(1+w.rng.IntN(900)) * 24 * time.Hour)}
-		a.username = w.uniqueName(taken, func() string { return w.pick(firstNames) + w.pick(words) })
+		a.username = w.uniqueName(taken, func() string { return w.pick(firstNames()) + w.pick(words()) })
 		a.displayName = a.username
 		accs[i] = a
 	}
@@ -208,7 +208,7 @@ func (w *world) ordinaryStatus(a *account, t time.Time, locals []*account, insta
 	r := w.rng.IntN(100)
 	switch {
 	case r < 45:
-		s.segs = []seg{{kind: 't', value: w.pick(phrase) + " " + w.pick(words) + " "}, {kind: 'h', value: w.pick(words)}}
+		s.segs = []seg{{kind: 't', value: w.pick(phrase) + " " + w.pick(words()) + " "}, {kind: 'h', value: w.pick(words())}}
 	case r < 65:
 		link := w.pick(popularLinks())
 		var u string
@@ -221,27 +221,27 @@ func (w *world) ordinaryStatus(a *account, t time.Time, locals []*account, insta
 			}
 		default:
 			if strings.Contains(link, "%02d") {
-				u = fmt.Sprintf(link, 1+w.rng.IntN(28), w.pick(words))
+				u = fmt.Sprintf(link, 1+w.rng.IntN(28), w.pick(words()))
 			} else {
-				u = fmt.Sprintf(link, w.pick(words), w.pick(words))
+				u = fmt.Sprintf(link, w.pick(words()), w.pick(words()))
 			}
 		}
-		s.segs = []seg{{kind: 't', value: w.pick(phrase) + " " + w.pick(words) + ": "}, {kind: 'u', value: u}}
+		s.segs = []seg{{kind: 't', value: w.pick(phrase) + " " + w.pick(words()) + ": "}, {kind: 'u', value: u}}
 		if w.rng.IntN(3) == 0 {
 			s.card = u
 		}
 	case r < 82:
 		o := locals[w.rng.IntN(len(locals))]
 		s.mentions = []*account{o}
-		s.segs = []seg{{kind: 'm', value: o.acct()}, {kind: 't', value: " totally agree, " + w.pick(words) + " is the best."}}
+		s.segs = []seg{{kind: 'm', value: o.acct()}, {kind: 't', value: " totally agree, " + w.pick(words()) + " is the best."}}
 		s.visibility = w.rng.IntN(2)
 	case r < 88:
 		o := locals[w.rng.IntN(len(locals))]
 		s.mentions = []*account{o}
 		s.visibility = 3 // an ordinary private mention between friends
-		s.segs = []seg{{kind: 'm', value: o.acct()}, {kind: 't', value: " see you at the " + w.pick(words) + " club tomorrow?"}}
+		s.segs = []seg{{kind: 'm', value: o.acct()}, {kind: 't', value: " see you at the " + w.pick(words()) + " club tomorrow?"}}
 	case r < 94:
-		s.segs = []seg{{kind: 't', value: "New post on my blog: "}, {kind: 'u', value: "https://" + strings.ReplaceAll(a.username, "_", "") + "blog.net/posts/" + w.pick(words)}}
+		s.segs = []seg{{kind: 't', value: "New post on my blog: "}, {kind: 'u', value: "https://" + strings.ReplaceAll(a.username, "_", "") + "blog.net/posts/" + w.pick(words())}}
 	default:
 		s.segs = []seg{{kind: 't', value: "Loving it here on "}, {kind: 'u', value: "https://" + instance + "/about"}}
 		s.visibility = 1

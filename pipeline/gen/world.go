@@ -126,11 +126,17 @@ func (w *world) token(n int) string {
 	return string(b)
 }
 
-var (
-	firstNames = []string{"emily", "james", "olivia", "liam", "sophia", "noah", "ava", "lucas", "mia", "ethan", "chloe", "mason", "grace", "leo", "zoe", "henry", "ella", "jack", "lily", "owen", "nora", "samuel", "ruby", "daniel", "hannah", "isaac", "clara", "adam", "maya", "felix"}
-	lastNames  = []string{"johnson", "smith", "brown", "miller", "davis", "garcia", "wilson", "moore", "taylor", "anderson", "thomas", "martin", "lee", "walker", "hall", "young", "king", "wright", "scott", "green", "baker", "adams", "nelson", "carter", "mitchell"}
-	words      = []string{"garden", "coffee", "linux", "birds", "jazz", "hiking", "books", "cats", "rust", "photos", "bikes", "chess", "pottery", "astro", "synth", "trains", "maps", "tea", "kites", "poems"}
-)
+func firstNames() []string {
+	return []string{"emily", "james", "olivia", "liam", "sophia", "noah", "ava", "lucas", "mia", "ethan", "chloe", "mason", "grace", "leo", "zoe", "henry", "ella", "jack", "lily", "owen", "nora", "samuel", "ruby", "daniel", "hannah", "isaac", "clara", "adam", "maya", "felix"}
+}
+
+func lastNames() []string {
+	return []string{"johnson", "smith", "brown", "miller", "davis", "garcia", "wilson", "moore", "taylor", "anderson", "thomas", "martin", "lee", "walker", "hall", "young", "king", "wright", "scott", "green", "baker", "adams", "nelson", "carter", "mitchell"}
+}
+
+func words() []string {
+	return []string{"garden", "coffee", "linux", "birds", "jazz", "hiking", "books", "cats", "rust", "photos", "bikes", "chess", "pottery", "astro", "synth", "trains", "maps", "tea", "kites", "poems"}
+}
 
 func (w *world) ordinaryEmail(user string) string {
 	r := w.rng.IntN(100)
@@ -150,7 +156,7 @@ func (w *world) ordinaryEmail(user string) string {
 	case r < 88:
 		return user + "@posteo.de"
 	}
-	return user + "@" + w.pick(lastNames) + "family.net"
+	return user + "@" + w.pick(lastNames()) + "family.net"
 }
 
 // residentialIP draws an address spread over many networks, as proxies give.
