@@ -3,7 +3,8 @@ package link
 import (
 	"context"
 	"database/sql"
-	"math"
+	_ "embed"
+	"fmt"
 	"sort"
 
 	"fediforensics/pipeline/store"
@@ -17,28 +18,25 @@ type clusterParams struct {
 	MinSide     int     // "large": this many accounts on each side
 }
 
-type group struct {
-	attr   int64
-	kind   int64
-	weight float64
-	accts  []int32
-}
-
-// link is an accepted link between two strong components.
+// link is a link between two strong components that weak values made.
 type link struct {
 	a, b         int32 // component roots, a < b
 	weight       float64
-	attrs        []int64
-	byKind       map[int64]float64 // the heaviest shared value of each kind
 	bridge       bool
 	cut          bool
 	sideA, sideB int // accounts on either side, for a bridge
 }
 
-// cluster reads the evidence memberships through Arrow, links accounts and
-// writes account_component and campaign_links.
+//go:embed sql/pairs.sql
+var pairsSQL string
+
+// cluster links accounts: values strong enough on their own join accounts
+// outright (in Go, over the memberships streamed through Arrow); weak
+// values that add up join the groups that result (in DuckDB, pairs.sql);
+// light bridges between large sides are cut (in Go). It writes
+// account_component and component_links.
 func cluster(ctx context.Context, db *sql.DB, p clusterParams) error {
-	conn, err := db.Conn(ctx)
+	conn, err := db.Conn(ctx) // the temporary tables below belong to it
 	if err != nil {
 		return err
 	}
@@ -47,53 +45,74 @@ func cluster(ctx context.Context, db *sql.DB, p clusterParams) error {
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(acct_key), 0) FROM account_keys`).Scan(&n); err != nil {
 		return err
 	}
-	var groups []group
-	err = store.ArrowQuery(ctx, conn, `
-SELECT a.attr_key, a.weight::DOUBLE AS weight, e.acct_key, dense_rank() OVER (ORDER BY a.kind) AS kind_id
+	uf := newUnionFind(int(n) + 1)
+	var prevAttr, first int64 = -1, 0
+	err = store.ArrowQuery(ctx, conn, fmt.Sprintf(`
+SELECT a.attr_key, e.acct_key
 FROM evidence e JOIN attributes a USING (kind, value)
-WHERE a.suppressed IS NULL
-ORDER BY a.attr_key, e.acct_key`, func(b store.Batch) error {
+WHERE a.suppressed IS NULL AND a.weight >= %g
+ORDER BY a.attr_key, e.acct_key`, p.Threshold), func(b store.Batch) error {
 		attr, err := store.Int64Column(b, 0)
 		if err != nil {
 			return err
 		}
-		weight, err := store.Float64Column(b, 1)
-		if err != nil {
-			return err
-		}
-		acct, err := store.Int64Column(b, 2)
-		if err != nil {
-			return err
-		}
-		kind, err := store.Int64Column(b, 3)
+		acct, err := store.Int64Column(b, 1)
 		if err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
-			if len(groups) == 0 || groups[len(groups)-1].attr != attr(i) {
-				groups = append(groups, group{attr: attr(i), kind: kind(i), weight: weight(i)})
+			if attr(i) != prevAttr {
+				prevAttr, first = attr(i), acct(i)
+				continue
 			}
-			g := &groups[len(groups)-1]
-			if k := int32(acct(i)); len(g.accts) == 0 || g.accts[len(g.accts)-1] != k {
-				g.accts = append(g.accts, k)
-			}
+			uf.union(int(first), int(acct(i)))
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	uf := newUnionFind(int(n) + 1)
-	links := linkGroups(groups, uf, p)
-
-	// Write the components and the links that joined them.
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE account_component (acct_key BIGINT, component BIGINT);
-CREATE OR REPLACE TABLE component_links (a BIGINT, b BIGINT, weight DOUBLE, bridge BOOLEAN, cut BOOLEAN, attr_key BIGINT)`); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE strong_comp (acct_key BIGINT, comp BIGINT);
+CREATE OR REPLACE TEMP TABLE link_flags (a BIGINT, b BIGINT, bridge BOOLEAN, cut BOOLEAN);
+CREATE OR REPLACE TABLE account_component (acct_key BIGINT, component BIGINT);
+UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)); err != nil {
 		return err
 	}
-	err = store.InsertAll(ctx, conn, "account_component", func(add func(...any) error) error {
-		for k := 1; k <= int(n); k++ {
-			if err := add(int64(k), int64(uf.find(k))); err != nil {
+	if err := writeComponents(ctx, conn, "strong_comp", uf, n); err != nil {
+		return err
+	}
+	if err := store.Exec(ctx, conn, "pairs", pairsSQL); err != nil {
+		return err
+	}
+	var links []*link
+	err = store.ArrowQuery(ctx, conn, `SELECT a, b, weight FROM pair_links ORDER BY a, b`, func(b store.Batch) error {
+		a, err := store.Int64Column(b, 0)
+		if err != nil {
+			return err
+		}
+		bb, err := store.Int64Column(b, 1)
+		if err != nil {
+			return err
+		}
+		w, err := store.Float64Column(b, 2)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < store.Rows(b); i++ {
+			links = append(links, &link{a: int32(a(i)), b: int32(bb(i)), weight: w(i)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	decide(links, uf, p)
+	if err := writeComponents(ctx, conn, "account_component", uf, n); err != nil {
+		return err
+	}
+	err = store.InsertAll(ctx, conn, "link_flags", func(add func(...any) error) error {
+		for _, l := range links {
+			if err := add(int64(l.a), int64(l.b), l.bridge, l.cut); err != nil {
 				return err
 			}
 		}
@@ -102,124 +121,38 @@ CREATE OR REPLACE TABLE component_links (a BIGINT, b BIGINT, weight DOUBLE, brid
 	if err != nil {
 		return err
 	}
-	return store.InsertAll(ctx, conn, "component_links", func(add func(...any) error) error {
-		for _, l := range links {
-			for _, a := range l.attrs {
-				if err := add(int64(l.a), int64(l.b), l.weight, l.bridge, l.cut, a); err != nil {
-					return err
-				}
+	_, err = conn.ExecContext(ctx, `CREATE OR REPLACE TABLE component_links AS
+SELECT p.a, p.b, l.weight, f.bridge, f.cut, p.attr_key
+FROM pair_attrs p JOIN pair_links l USING (a, b) JOIN link_flags f USING (a, b)`)
+	return err
+}
+
+func writeComponents(ctx context.Context, conn *sql.Conn, table string, uf *unionFind, n int64) error {
+	return store.InsertAll(ctx, conn, table, func(add func(...any) error) error {
+		for k := int64(1); k <= n; k++ {
+			if err := add(k, int64(uf.find(int(k)))); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 }
 
-// linkGroups unions the accounts of uf: first every value strong enough on
-// its own, then groups joined by weak values whose weights add up to the
-// threshold, unless a light bridge would join two large sides. It returns
-// the links between strong components it considered.
-func linkGroups(groups []group, uf *unionFind, p clusterParams) []link {
-	for _, g := range groups {
-		if g.weight >= p.Threshold {
-			for _, a := range g.accts[1:] {
-				uf.union(int(g.accts[0]), int(a))
-			}
-		}
-	}
-	// Weak values join groups only in combination. Candidate pairs come
-	// from values shared by few groups (at most PairCap): a pair that only
-	// values of many groups have in common is not looked for. Each
-	// candidate's weight is then taken over every weak value the two groups
-	// share, of any size.
-	type member struct {
-		attr   int64
-		kind   int64
-		weight float64
-	}
-	weakOf := map[int32][]member{} // group root -> its weak values, by attr
-	type pair struct{ a, b int32 }
-	candidates := map[pair]bool{}
-	for _, g := range groups {
-		if g.weight >= p.Threshold {
-			continue
-		}
-		seen := map[int32]bool{}
-		var comps []int32
-		for _, a := range g.accts {
-			r := int32(uf.find(int(a)))
-			if !seen[r] {
-				seen[r] = true
-				comps = append(comps, r)
-				weakOf[r] = append(weakOf[r], member{g.attr, g.kind, g.weight})
-			}
-		}
-		if len(comps) < 2 || len(comps) > p.PairCap {
-			continue
-		}
-		sort.Slice(comps, func(i, j int) bool { return comps[i] < comps[j] })
-		for i := range comps {
-			for j := i + 1; j < len(comps); j++ {
-				candidates[pair{comps[i], comps[j]}] = true
-			}
-		}
-	}
-	acc := make(map[pair]*link, len(candidates))
-	for k := range candidates {
-		l := &link{a: k.a, b: k.b, byKind: map[int64]float64{}}
-		// Both lists are in attr order (groups are): intersect them.
-		x, y := weakOf[k.a], weakOf[k.b]
-		for i, j := 0, 0; i < len(x) && j < len(y); {
-			switch {
-			case x[i].attr < y[j].attr:
-				i++
-			case x[i].attr > y[j].attr:
-				j++
-			default:
-				l.byKind[x[i].kind] = max(l.byKind[x[i].kind], x[i].weight)
-				l.attrs = append(l.attrs, x[i].attr)
-				i++
-				j++
-			}
-		}
-		acc[k] = l
-	}
-	// Values of one kind do not add up: two texts shared, or three domains,
-	// are one kind of evidence. Kinds add up.
-	var accepted []*link
-	for _, l := range acc {
-		kinds := make([]int64, 0, len(l.byKind))
-		for k := range l.byKind {
-			kinds = append(kinds, k)
-		}
-		sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
-		for _, k := range kinds { // in a fixed order: float sums depend on it
-			l.weight += l.byKind[k]
-		}
-		l.weight = math.Round(l.weight*1000) / 1000
-		if l.weight >= p.Threshold-1e-9 {
-			accepted = append(accepted, l)
-		}
-	}
-	sort.Slice(accepted, func(i, j int) bool {
-		if accepted[i].a != accepted[j].a {
-			return accepted[i].a < accepted[j].a
-		}
-		return accepted[i].b < accepted[j].b
-	})
-	markBridges(accepted, uf)
-	out := make([]link, 0, len(accepted))
-	for _, l := range accepted {
+// decide joins the groups of each link, unless the link is a bridge (the
+// only connection between its two sides) lighter than SplitWeight with
+// MinSide accounts or more on each side: such a link is cut.
+func decide(links []*link, uf *unionFind, p clusterParams) {
+	markBridges(links, uf)
+	for _, l := range links {
 		if l.bridge && l.weight < p.SplitWeight && l.sideA >= p.MinSide && l.sideB >= p.MinSide {
 			l.cut = true
 		}
 	}
-	for _, l := range accepted {
+	for _, l := range links {
 		if !l.cut {
 			uf.union(int(l.a), int(l.b))
 		}
-		out = append(out, *l)
 	}
-	return out
 }
 
 // markBridges finds the links whose removal would disconnect their group

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"fediforensics/data"
@@ -98,8 +100,8 @@ func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
 		`CREATE OR REPLACE TABLE list_email_providers (domain VARCHAR)`,
 		`CREATE OR REPLACE TABLE list_popular_domains (domain VARCHAR)`,
 		`CREATE OR REPLACE TABLE list_apps (name VARCHAR, website VARCHAR)`,
-		fmt.Sprintf(`CREATE OR REPLACE TABLE link_settings AS SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share`,
-			opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare),
+		fmt.Sprintf(`CREATE OR REPLACE TABLE link_settings AS SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share,
+  1.0 AS threshold, 200 AS pair_cap`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare),
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
@@ -224,15 +226,32 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 		if err != nil {
 			return err
 		}
-		for i := 0; i < store.Rows(b); i++ {
-			hs, ok := signer.bandHashes(body(i), isHTML(i) == 1)
-			if !ok {
+		// Sign the batch on every core, then hand the rows over in order.
+		type signed struct {
+			hs [bands]int64
+			ok bool
+		}
+		sig := make([]signed, store.Rows(b))
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := w; i < len(sig); i += workers {
+					sig[i].hs, sig[i].ok = signer.bandHashes(body(i), isHTML(i) == 1)
+				}
+			}(w)
+		}
+		wg.Wait()
+		for i, sg := range sig {
+			if !sg.ok {
 				continue
 			}
 			if err := docs.Add(n, acct(i), status(i)); err != nil {
 				return err
 			}
-			for band, h := range hs {
+			for band, h := range sg.hs {
 				if err := bandRows.Add(int64(band), h, n); err != nil {
 					return err
 				}

@@ -1,10 +1,13 @@
 package link
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"reflect"
 	"testing"
+
+	"fediforensics/pipeline/store"
 )
 
 func TestJaroWinkler(t *testing.T) {
@@ -75,61 +78,113 @@ func TestTextSigner(t *testing.T) {
 	}
 }
 
-func TestLinkGroups(t *testing.T) {
+// clusterOf runs the clustering over memberships (account, kind, value,
+// weight) in a real database and returns the components of two or more.
+func clusterOf(t *testing.T, n int, rows [][4]any, p clusterParams) ([][]int, int) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir(), store.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stmts := []string{
+		`CREATE TABLE account_keys AS SELECT range + 1 AS acct_key FROM range(` + fmt.Sprint(n) + `)`,
+		`CREATE TABLE evidence (acct_key BIGINT, kind VARCHAR, value VARCHAR)`,
+		`CREATE TABLE link_settings AS SELECT 1.0 AS threshold, 100 AS pair_cap`,
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	weights := map[string]any{}
+	for _, r := range rows {
+		if _, err := db.Exec(`INSERT INTO evidence VALUES (?, ?, ?)`, r[0], r[1], r[2]); err != nil {
+			t.Fatal(err)
+		}
+		weights[r[1].(string)] = r[3]
+	}
+	if _, err := db.Exec(`CREATE TABLE weights (kind VARCHAR, weight DOUBLE)`); err != nil {
+		t.Fatal(err)
+	}
+	for k, w := range weights {
+		db.Exec(`INSERT INTO weights VALUES (?, ?)`, k, w)
+	}
+	if _, err := db.Exec(`CREATE TABLE attributes AS SELECT row_number() OVER (ORDER BY kind, value) AS attr_key, kind, value, w.weight, NULL::VARCHAR AS suppressed
+FROM (SELECT DISTINCT kind, value FROM evidence) JOIN weights w USING (kind)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster(ctx, db, p); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := db.Query(`SELECT list(acct_key ORDER BY acct_key) FROM account_component GROUP BY component HAVING count(*) > 1 ORDER BY min(acct_key)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var comps [][]int
+	for rs.Next() {
+		var l []any
+		if err := rs.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		var c []int
+		for _, v := range l {
+			c = append(c, int(v.(int64)))
+		}
+		comps = append(comps, c)
+	}
+	var cut int
+	db.QueryRow(`SELECT count(DISTINCT (a, b)) FROM component_links WHERE cut`).Scan(&cut)
+	return comps, cut
+}
+
+func TestCluster(t *testing.T) {
 	p := clusterParams{Threshold: 1.0, PairCap: 100, SplitWeight: 1.2, MinSide: 3}
+	type r = [4]any
 	for _, tc := range []struct {
-		name   string
-		groups []group
-		n      int
-		want   [][]int // expected components (of size > 1), by member
-		cut    int
+		name string
+		rows [][4]any
+		n    int
+		want [][]int
+		cut  int
 	}{
-		{"strong joins outright", []group{{attr: 1, kind: 1, weight: 1.0, accts: []int32{1, 2, 3}}}, 4, [][]int{{1, 2, 3}}, 0},
-		{"one weak value is not enough", []group{{attr: 1, kind: 2, weight: 0.8, accts: []int32{1, 2}}}, 3, nil, 0},
-		{"weak kinds add up", []group{{attr: 1, kind: 2, weight: 0.8, accts: []int32{1, 2}}, {attr: 2, kind: 3, weight: 0.3, accts: []int32{1, 2}}}, 3, [][]int{{1, 2}}, 0},
-		{"two values of one kind count once", []group{{attr: 1, kind: 2, weight: 0.6, accts: []int32{1, 2}}, {attr: 2, kind: 2, weight: 0.6, accts: []int32{1, 2}}}, 3, nil, 0},
-		{"light bridge between large sides is cut", []group{
-			{attr: 1, kind: 1, weight: 1.0, accts: []int32{1, 2, 3}},
-			{attr: 2, kind: 1, weight: 1.0, accts: []int32{4, 5, 6}},
-			{attr: 3, kind: 2, weight: 0.8, accts: []int32{3, 4}},
-			{attr: 4, kind: 3, weight: 0.3, accts: []int32{3, 4}},
+		{"strong joins outright", []r{{1, "app", "x", 1.0}, {2, "app", "x", 1.0}, {3, "app", "x", 1.0}}, 4, [][]int{{1, 2, 3}}, 0},
+		{"one weak value is not enough", []r{{1, "domain", "d", 0.8}, {2, "domain", "d", 0.8}}, 3, nil, 0},
+		{"weak kinds add up", []r{{1, "domain", "d", 0.8}, {2, "domain", "d", 0.8}, {1, "ip_prefix", "p", 0.3}, {2, "ip_prefix", "p", 0.3}}, 3, [][]int{{1, 2}}, 0},
+		{"two values of one kind count once", []r{{1, "text", "a", 0.6}, {2, "text", "a", 0.6}, {1, "text", "b", 0.6}, {2, "text", "b", 0.6}}, 3, nil, 0},
+		{"light bridge between large sides is cut", []r{
+			{1, "app", "x", 1.0}, {2, "app", "x", 1.0}, {3, "app", "x", 1.0},
+			{4, "app", "y", 1.0}, {5, "app", "y", 1.0}, {6, "app", "y", 1.0},
+			{3, "domain", "d", 0.8}, {4, "domain", "d", 0.8}, {3, "ip_prefix", "p", 0.3}, {4, "ip_prefix", "p", 0.3},
 		}, 7, [][]int{{1, 2, 3}, {4, 5, 6}}, 1},
-		{"heavy bridge is kept", []group{
-			{attr: 1, kind: 1, weight: 1.0, accts: []int32{1, 2, 3}},
-			{attr: 2, kind: 1, weight: 1.0, accts: []int32{4, 5, 6}},
-			{attr: 3, kind: 2, weight: 0.8, accts: []int32{3, 4}},
-			{attr: 4, kind: 3, weight: 0.6, accts: []int32{3, 4}},
+		{"heavy bridge is kept", []r{
+			{1, "app", "x", 1.0}, {2, "app", "x", 1.0}, {3, "app", "x", 1.0},
+			{4, "app", "y", 1.0}, {5, "app", "y", 1.0}, {6, "app", "y", 1.0},
+			{3, "domain", "d", 0.8}, {4, "domain", "d", 0.8}, {3, "text", "t", 0.6}, {4, "text", "t", 0.6},
 		}, 7, [][]int{{1, 2, 3, 4, 5, 6}}, 0},
-		{"a bridge to a small side is kept", []group{
-			{attr: 1, kind: 1, weight: 1.0, accts: []int32{1, 2, 3}},
-			{attr: 3, kind: 2, weight: 0.8, accts: []int32{3, 4}},
-			{attr: 4, kind: 3, weight: 0.3, accts: []int32{3, 4}},
+		{"a bridge to a small side is kept", []r{
+			{1, "app", "x", 1.0}, {2, "app", "x", 1.0}, {3, "app", "x", 1.0},
+			{3, "domain", "d", 0.8}, {4, "domain", "d", 0.8}, {3, "ip_prefix", "p", 0.3}, {4, "ip_prefix", "p", 0.3},
 		}, 5, [][]int{{1, 2, 3, 4}}, 0},
+		{"a value of many groups proposes no pair, but adds weight", append([]r{
+			{1, "domain", "d", 0.8}, {2, "domain", "d", 0.8}},
+			func() []r {
+				var big []r
+				for i := 1; i <= 150; i++ {
+					big = append(big, r{i, "text", "t", 0.6})
+				}
+				return big
+			}()...), 151, [][]int{{1, 2}}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			uf := newUnionFind(tc.n)
-			links := linkGroups(tc.groups, uf, p)
-			comps := map[int][]int{}
-			for i := 1; i < tc.n; i++ {
-				comps[uf.find(i)] = append(comps[uf.find(i)], i)
-			}
-			var got [][]int
-			for i := 1; i < tc.n; i++ {
-				if c := comps[uf.find(i)]; len(c) > 1 && c[0] == i {
-					got = append(got, c)
-				}
-			}
+			got, cut := clusterOf(t, tc.n, tc.rows, p)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("components = %v, want %v", got, tc.want)
 			}
-			cut := 0
-			for _, l := range links {
-				if l.cut {
-					cut++
-				}
-			}
 			if cut != tc.cut {
-				t.Errorf("cut %d links, want %d: %+v", cut, tc.cut, links)
+				t.Errorf("cut %d links, want %d", cut, tc.cut)
 			}
 		})
 	}
