@@ -7,6 +7,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -236,4 +237,15 @@ func EvidenceNode(kind string) string {
 		return "burst"
 	}
 	return "text"
+}
+
+// Printable makes attacker-written text safe for a terminal: control
+// characters (escape sequences among them) become U+FFFD.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }

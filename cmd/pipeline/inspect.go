@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 )
 
@@ -31,7 +32,7 @@ func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "sha256     %s\n", m.Input.SHA256)
 	fmt.Fprintf(stdout, "\n%-44s %-16s %-8s %10s  %s\n", "member", "instance", "format", "bytes", "sha256")
 	for _, mb := range m.Members {
-		fmt.Fprintf(stdout, "%-44s %-16s %-8s %10d  %s\n", mb.Path, mb.Instance, mb.Format, mb.Bytes, mb.SHA256)
+		fmt.Fprintf(stdout, "%-44s %-16s %-8s %10d  %s\n", pipeline.Printable(mb.Path), mb.Instance, mb.Format, mb.Bytes, mb.SHA256)
 		if len(mb.Ignored) > 0 {
 			fmt.Fprintf(stdout, "  ignored columns: %v\n", mb.Ignored)
 		}

@@ -200,6 +200,12 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
 		return err
 	}
+	var top []string
+	if name == "run" {
+		if top, err = topCampaigns(ctx, db, 5); err != nil {
+			return err
+		}
+	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -216,7 +222,29 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}
 	printSummary(stdout, m, dir.Final)
+	if len(top) > 0 {
+		fmt.Fprintf(stdout, "\ntop campaigns (all in %s):\n", filepath.Join(dir.Final, "reports", "campaigns.csv"))
+		for _, t := range top {
+			fmt.Fprintln(stdout, "  "+t)
+		}
+	}
 	return nil
+}
+
+// topCampaigns gives one line for each of the n strongest campaigns.
+func topCampaigns(ctx context.Context, db *sql.DB, n int) ([]string, error) {
+	var out []string
+	err := store.Each(ctx, db, "top campaigns", `SELECT campaign_id, score, summary FROM campaigns
+ORDER BY score DESC, accounts DESC, campaign_id LIMIT ?`, []any{n}, func(r *sql.Rows) error {
+		var id, summary string
+		var score float64
+		if err := r.Scan(&id, &score, &summary); err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s  %.2f  %s", id, score, pipeline.Printable(summary)))
+		return nil
+	})
+	return out, err
 }
 
 // cmdStage runs one later stage (and the ones after it, with --then) over

@@ -101,7 +101,7 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%s  %s  %s via %s at %s\n", o.Domain, o.Status, o.Source, o.Server, o.ObservedAt.UTC().Format(time.RFC3339))
 		line := func(k, v string) {
 			if v != "" {
-				fmt.Fprintf(stdout, "  %-12s %s\n", k, v)
+				fmt.Fprintf(stdout, "  %-12s %s\n", k, pipeline.Printable(v))
 			}
 		}
 		line("registrar", o.Registrar)

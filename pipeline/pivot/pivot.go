@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"fediforensics/pipeline"
 )
 
 // Kinds are the things one can pivot from.
@@ -315,7 +317,7 @@ func sqlList(vals []string) string {
 
 // Print writes a pivot as text.
 func Print(w io.Writer, r *Result) {
-	fmt.Fprintf(w, "%s %s\n", r.Kind, r.Value)
+	fmt.Fprintf(w, "%s %s\n", r.Kind, pipeline.Printable(r.Value))
 	if len(r.Matches) == 0 {
 		fmt.Fprintln(w, "  nothing in this output matches")
 		return
@@ -324,9 +326,9 @@ func Print(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "\n%s: %d\n", st.What, st.Count)
 		for _, row := range st.Rows {
 			if row.Note != "" {
-				fmt.Fprintf(w, "  %s  %s\n", row.Value, row.Note)
+				fmt.Fprintf(w, "  %s  %s\n", pipeline.Printable(row.Value), pipeline.Printable(row.Note))
 			} else {
-				fmt.Fprintf(w, "  %s\n", row.Value)
+				fmt.Fprintf(w, "  %s\n", pipeline.Printable(row.Value))
 			}
 		}
 		if st.Count > len(st.Rows) {

@@ -93,8 +93,10 @@ WITH base AS (
          string_agg(DISTINCT instance, ' ' ORDER BY instance) AS instances,
          min(created_at) AS signup_first, max(created_at) AS signup_last,
          count(*) FILTER (WHERE in_spike) / count(*) AS burst_share,
-         count(DISTINCT sign_up_ip) AS distinct_ips,
-         count(DISTINCT ip_prefix(sign_up_ip)) AS distinct_prefixes,
+         (SELECT count(DISTINCT h.ip) FROM ip_history h JOIN member_stats x ON x.instance = h.instance AND x.account_id = h.account_id
+          WHERE x.campaign_id = member_stats.campaign_id) AS distinct_ips,
+         (SELECT count(DISTINCT ip_prefix(h.ip)) FROM ip_history h JOIN member_stats x ON x.instance = h.instance AND x.account_id = h.account_id
+          WHERE x.campaign_id = member_stats.campaign_id) AS distinct_prefixes,
          sum(statuses) AS statuses, sum(direct_mentions) AS direct_mentions
   FROM member_stats GROUP BY campaign_id
 ), peak AS (
