@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fediforensics/pipeline/outdir"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,7 +14,6 @@ import (
 
 	"fediforensics/notebooks"
 	"fediforensics/pipeline"
-	"fediforensics/pipeline/htmlreport"
 	"fediforensics/pipeline/notebook"
 	"fediforensics/pipeline/store"
 )
@@ -130,13 +130,13 @@ func cmdNotebook(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if err != nil {
 				return err
 			}
-			if err := htmlreport.WriteFileAtomic(h, b); err != nil {
+			if err := outdir.WriteFile(h, b); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: wrote %s\n", nb.Name, h)
 		}
 		if m != "" {
-			if err := htmlreport.WriteFileAtomic(m, append(res.Markdown(), '\n')); err != nil {
+			if err := outdir.WriteFile(m, append(res.Markdown(), '\n')); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: wrote %s\n", nb.Name, m)

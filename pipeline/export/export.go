@@ -9,10 +9,10 @@
 package export
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"fediforensics/pipeline/outdir"
 	"fmt"
 	"io"
 	"os"
@@ -139,7 +139,7 @@ func CSV(ctx context.Context, db *sql.DB, dir string) error {
 		return err
 	}
 	for _, t := range ts {
-		err := writeAtomic(filepath.Join(dir, t.Name+".csv"), func(w io.Writer) error {
+		err := outdir.Write(filepath.Join(dir, t.Name+".csv"), func(w io.Writer) error {
 			return tableCSV(ctx, db, t, w)
 		})
 		if err != nil {
@@ -181,32 +181,4 @@ func tableCSV(ctx context.Context, db *sql.DB, t table, w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// writeAtomic writes a file through write into a temporary sibling and
-// renames it into place.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/xml"
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/store"
 	"io"
 	"strconv"
@@ -126,7 +127,7 @@ type gmlEdge struct {
 
 // GraphML writes the evidence graph to path as GraphML.
 func GraphML(ctx context.Context, db *sql.DB, path string) error {
-	return writeAtomic(path, func(w io.Writer) error {
+	return outdir.Write(path, func(w io.Writer) error {
 		io.WriteString(w, xml.Header)
 		enc := xml.NewEncoder(w)
 		enc.Indent("", " ")
@@ -236,7 +237,7 @@ type gexfEdge struct {
 // GEXF writes the evidence graph to path as GEXF 1.2, which Gephi opens
 // with node types, campaigns, scores and edge weights as attributes.
 func GEXF(ctx context.Context, db *sql.DB, path string) error {
-	return writeAtomic(path, func(w io.Writer) error {
+	return outdir.Write(path, func(w io.Writer) error {
 		io.WriteString(w, xml.Header)
 		enc := xml.NewEncoder(w)
 		enc.Indent("", " ")

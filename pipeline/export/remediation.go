@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/store"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d.
 	if st.skipped > 0 {
 		fmt.Fprintf(&b, "\n%d values were left out: they are not well-formed domains or addresses.\n", st.skipped)
 	}
-	return writeAtomic(filepath.Join(out, "README.txt"), func(w io.Writer) error {
+	return outdir.Write(filepath.Join(out, "README.txt"), func(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
@@ -103,7 +104,7 @@ func score(s float64) string { return ftoa(s) }
 
 func domainBlocks(ctx context.Context, db *sql.DB, path string) (int, error) {
 	n := 0
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := outdir.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"})
 		seen := map[string]bool{}
@@ -225,7 +226,7 @@ set -eu
 	if err != nil {
 		return st, err
 	}
-	err = writeAtomic(path, func(w io.Writer) error {
+	err = outdir.Write(path, func(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
@@ -237,7 +238,7 @@ set -eu
 
 func suspensions(ctx context.Context, db *sql.DB, path string) (int, error) {
 	n := 0
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := outdir.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"campaign_id", "score", "instance", "account_id", "username"})
 		err := queryEach(ctx, db, "remediation_accounts", func(r *sql.Rows) error {

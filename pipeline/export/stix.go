@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fediforensics/pipeline/outdir"
 	"fmt"
 	"io"
 	"math"
@@ -212,7 +213,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 		objects = []stixObject{}
 	}
 	bundle := map[string]any{"type": "bundle", "id": "bundle--" + uuid5(stixNamespace, "bundle "+strings.Join(ids, " ")), "objects": objects}
-	return writeAtomic(path, func(w io.Writer) error {
+	return outdir.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(bundle)

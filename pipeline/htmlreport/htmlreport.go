@@ -18,12 +18,12 @@ import (
 	"embed"
 	"encoding/base64"
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 	"fmt"
 	"html"
 	"html/template"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -63,32 +63,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 	if err := pageTemplate.Execute(&buf, p); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(dir, FileName), buf.Bytes())
-}
-
-// WriteFileAtomic writes b to a temporary file beside p and renames it
-// into place, so that p is either the old file or the whole new one.
-func WriteFileAtomic(p string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
+	return outdir.WriteFile(filepath.Join(dir, FileName), buf.Bytes())
 }
 
 // Page is what the template shows.

@@ -3,11 +3,13 @@
 package outdir
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,15 +102,42 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// WriteFile writes a file of an output directory atomically: to a
-// temporary name beside it, then renamed.
+// WriteFile writes a file of an output directory atomically.
 func WriteFile(p string, data []byte) error {
-	tmp := p + ".tmp-" + randomSuffix()
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
+	return Write(p, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Write writes the file at p through write, atomically: into a temporary
+// sibling, renamed into place only when all went well. A reader sees the
+// old file or the new one, never half of one.
+func Write(p string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	tmp := f.Name()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
 }
 
 // WriteManifest writes m into dir.

@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"fediforensics/pipeline/outdir"
 )
 
 //go:embed sql/*.sql
@@ -54,20 +56,11 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 		if err := WriteQuery(ctx, db, string(q), &buf, p); err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
-		if err := writeAtomic(filepath.Join(out, name+".csv"), buf.Bytes()); err != nil {
+		if err := outdir.WriteFile(filepath.Join(out, name+".csv"), buf.Bytes()); err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
 	}
 	return nil
-}
-
-func writeAtomic(p string, b []byte) error {
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, p)
 }
 
 // WriteQuery writes the result of q as CSV: a header, then the rows, every
