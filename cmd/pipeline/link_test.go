@@ -284,3 +284,33 @@ func TestWhoisCommand(t *testing.T) {
 		t.Errorf("bad --whois: exit %d", code)
 	}
 }
+
+func TestPivotKinds(t *testing.T) {
+	out := runSample(t)
+	burst := readTruth(t).Campaigns["crypto-burst"]
+	member := burst[0]
+	for _, tc := range []struct {
+		kind, value string
+		want        []string
+	}{
+		{"app", "MastoBoost", []string{"mastodon.social#9731", "mastodon.online#41", "quot.pw", "campaigns: 1"}},
+		{"app", "mastodon.social#1", []string{"Web"}},
+		{"account", member, []string{"campaigns: 1", "app mastodon", "burst"}},
+		{"email", "edgard011012@gmail.com", []string{"domains this email registered", "moonxtrade.com"}},
+		{"ip", "100.64.12.7", []string{"accounts seen at this address or prefix"}},
+		{"domain", "bitqlend.com", []string{"redacted", "accounts promoting them"}},
+		{"registrant", "nobody@nowhere.example", []string{"nothing in this output matches"}},
+	} {
+		t.Run(tc.kind+" "+tc.value, func(t *testing.T) {
+			code, stdout, stderr := pipe(t, "pivot", tc.kind, tc.value, "--out", out)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("pivot %s %s lacks %q:\n%s", tc.kind, tc.value, w, stdout)
+				}
+			}
+		})
+	}
+}

@@ -196,6 +196,7 @@ SELECT DISTINCT domain, NULL FROM registrant_values WHERE value = 'email:' || ca
 	if err != nil {
 		return err
 	}
+	p.r.Matches = append(p.r.Matches, domains...)
 	return p.domainsOut(domains)
 }
 
