@@ -18,7 +18,8 @@ import (
 var domainsSQL string
 
 // sourcesQuery gives every text that may hold a domain, one row per source
-// object: what it is, whose, what kind of content, the content, and (for
+// object (statuses with no dotted word, URL or defanged dot in them are left
+// to DuckDB's regexp engine to pass over): what it is, whose, what kind of content, the content, and (for
 // statuses) the URLs of the accounts it mentions, which are not promoted.
 const sourcesQuery = `
 SELECT s.instance, 'status' AS source, s.status_id::VARCHAR AS source_id, s.account_id::VARCHAR AS account_id,
@@ -27,7 +28,7 @@ SELECT s.instance, 'status' AS source, s.status_id::VARCHAR AS source_id, s.acco
 FROM statuses s
 LEFT JOIN (SELECT instance, status_id, string_agg(url, ' ') AS urls FROM mentions WHERE url IS NOT NULL GROUP BY ALL) m
   ON m.instance = s.instance AND m.status_id = s.status_id
-WHERE coalesce(s.content_html, s.text) IS NOT NULL
+WHERE regexp_matches(coalesce(s.content_html, s.text), '(?i)[\pL\pN][.][\pL]|://|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)')
 UNION ALL
 SELECT instance, 'email', account_id::VARCHAR, account_id::VARCHAR, 'email', email, NULL FROM accounts WHERE email IS NOT NULL
 UNION ALL
