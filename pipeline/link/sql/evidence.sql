@@ -36,6 +36,14 @@ WHERE a.superapp OR EXISTS (
   SELECT 1 FROM list_apps l WHERE lower(l.name) = lower(a.name)
     AND (l.website = '' OR rtrim(lower(l.website), '/') = rtrim(lower(coalesce(a.website, '')), '/')));
 
+-- Which account published which promoted domain.
+CREATE OR REPLACE TEMP TABLE promoting AS
+SELECT DISTINCT k.acct_key, r.domain
+FROM domain_refs r
+JOIN domains d ON d.domain = r.domain AND d.promoted
+JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
+WHERE r.source IN ('status', 'card', 'note', 'field');
+
 CREATE OR REPLACE TEMP TABLE ev AS
 -- OAuth application, by id: the app that created the account, and the apps it posted through.
 SELECT k.acct_key, 'app' AS kind, a.instance || '#' || a.created_by_application_id AS value
@@ -80,31 +88,17 @@ UNION
 SELECT k.acct_key, 'ip_prefix', ip_prefix(h.ip)
 FROM ip_history h JOIN account_keys k USING (instance, account_id) WHERE ip_prefix(h.ip) IS NOT NULL
 UNION
--- Promoted domains.
-SELECT k.acct_key, 'domain', r.domain
-FROM domain_refs r
-JOIN domains d ON d.domain = r.domain AND d.promoted
-JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
-WHERE r.source IN ('status', 'card', 'note', 'field')
+-- Promoted domains, and their registrants (any observation, history
+-- included) and registration patterns.
+SELECT acct_key, 'domain', domain FROM promoting
 UNION
--- Registrants of promoted domains, any observation, history included.
-SELECT k.acct_key, 'registrant', x.value
-FROM domain_refs r
-JOIN domains d ON d.domain = r.domain AND d.promoted
-JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
-JOIN registrant_values x ON x.domain = r.domain
-WHERE r.source IN ('status', 'card', 'note', 'field')
+SELECT p.acct_key, 'registrant', x.value FROM promoting p JOIN registrant_values x USING (domain)
+UNION
+SELECT p.acct_key, 'registrar_pattern', x.value FROM promoting p JOIN registrar_patterns x USING (domain)
 UNION
 SELECT k.acct_key, 'registrant_email', canonical_email(a.email)
 FROM accounts a JOIN account_keys k USING (instance, account_id)
 WHERE canonical_email(a.email) IN (SELECT canonical_email(registrant_email) FROM whois WHERE registrant_email LIKE '%@%')
-UNION
-SELECT k.acct_key, 'registrar_pattern', p.value
-FROM domain_refs r
-JOIN domains d ON d.domain = r.domain AND d.promoted
-JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
-JOIN registrar_patterns p ON p.domain = r.domain
-WHERE r.source IN ('status', 'card', 'note', 'field')
 UNION
 -- Sign-up bursts: the spike, with the app or the email domain.
 SELECT k.acct_key, 'burst', sp.spike_id || ' ' || x.v
