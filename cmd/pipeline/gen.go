@@ -18,6 +18,7 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&cfg.Accounts, "accounts", cfg.Accounts, "ordinary accounts of the database-export instance")
 	fs.IntVar(&cfg.Statuses, "statuses", cfg.Statuses, "ordinary statuses of the database-export instance")
 	noAPI := fs.Bool("no-api", false, "leave out the API-export instance")
+	fs.BoolVar(&cfg.CSVOnly, "csv-only", false, "write every database-export table as CSV (no pg_dump dump.sql)")
 	dir := fs.String("dir", "", "write the dump as a `directory` (must not exist)")
 	tarPath := fs.String("tar", "", "write the dump as a deterministic .tar.gz `file`")
 	truthPath := fs.String("truth", "", "write what was planted (campaign members, domains) as JSON to `file`")

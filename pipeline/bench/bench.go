@@ -79,7 +79,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	dumpDir := filepath.Join(work, "dump")
-	if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, API: false}); err != nil {
+	if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, CSVOnly: true}); err != nil {
 		return res, err
 	}
 	var members []string
@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		case strings.HasSuffix(m, ".json"), strings.HasSuffix(m, ".jsonl"):
 			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_json('%s')", i, m)
 		default:
-			continue // pg_dump SQL: DuckDB has no reader for it
+			return res, fmt.Errorf("bench: %s has no DuckDB reader", m)
 		}
 		if _, err := bdb.ExecContext(ctx, q); err != nil {
 			return res, fmt.Errorf("bare load %s: %w", m, err)

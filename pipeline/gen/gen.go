@@ -221,11 +221,17 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	}
 
 	// The SQL dump is written in parts and joined, so each COPY block is whole.
-	mentions, err := newTable(filepath.Join(dir, ".mentions.part"), true)
+	mentionCols := []string{"id", "status_id", "created_at", "updated_at", "account_id", "silent"}
+	cardCols := []string{"preview_card_id", "status_id", "url"}
+	mentionsPath, cardsPath := filepath.Join(dir, ".mentions.part"), filepath.Join(dir, ".cards.part")
+	if cfg.CSVOnly {
+		mentionsPath, cardsPath = filepath.Join(dir, "mentions.csv"), filepath.Join(dir, "preview_cards_statuses.csv")
+	}
+	mentions, err := newTable(mentionsPath, !cfg.CSVOnly, mentionCols...)
 	if err != nil {
 		return err
 	}
-	cards, err := newTable(filepath.Join(dir, ".cards.part"), true)
+	cards, err := newTable(cardsPath, !cfg.CSVOnly, cardCols...)
 	if err != nil {
 		return err
 	}
@@ -284,7 +290,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 			return err
 		}
 	}
-	return w.writeSQL(dir, apps, locals)
+	return w.writeRest(dir, apps, locals, cfg.CSVOnly, [][]string{mentionCols, cardCols})
 }
 
 func hostOf(a *account) string {
@@ -319,26 +325,48 @@ func (w *world) plantedDB(burst, quiet, ordinary []*account, apps []*app, campai
 	return out
 }
 
-// writeSQL writes dump.sql as pg_dump --data-only does.
-func (w *world) writeSQL(dir string, apps []*app, locals []*account) error {
-	f, err := os.Create(filepath.Join(dir, "dump.sql"))
-	if err != nil {
-		return fmt.Errorf("gen: %w", err)
+// writeRest writes the other tables: as one pg_dump --data-only file,
+// dump.sql, with the mention and card parts written so far; or, with
+// csvOnly, as psql CSV files like the rest.
+func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bool, partCols [][]string) error {
+	var bw *bufio.Writer
+	if !csvOnly {
+		f, err := os.Create(filepath.Join(dir, "dump.sql"))
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		defer f.Close()
+		bw = bufio.NewWriterSize(f, 1<<20)
+		bw.WriteString("--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n")
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	bw.WriteString("--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n")
-	block := func(name string, cols string) *table {
-		fmt.Fprintf(bw, "--\n-- Data for Name: %s; Type: TABLE DATA; Schema: public; Owner: mastodon\n--\n\nCOPY public.%s (%s) FROM stdin;\n", name, name, cols)
-		return &table{w: bw, copy: true}
+	begin := func(name string, cols ...string) (*table, error) {
+		if csvOnly {
+			return newTable(filepath.Join(dir, name+".csv"), false, cols...)
+		}
+		fmt.Fprintf(bw, "--\n-- Data for Name: %s; Type: TABLE DATA; Schema: public; Owner: mastodon\n--\n\nCOPY public.%s (%s) FROM stdin;\n", name, name, strings.Join(cols, ", "))
+		return &table{w: bw, copy: true}, nil
 	}
-	end := func() { bw.WriteString("\\.\n\n\n") }
+	end := func(t *table) error {
+		if csvOnly {
+			return t.close()
+		}
+		_, err := bw.WriteString("\\.\n\n\n")
+		return err
+	}
 
-	t := block("oauth_applications", "id, name, uid, secret, redirect_uri, scopes, created_at, updated_at, superapp, website, owner_type, owner_id, confidential")
+	t, err := begin("oauth_applications", "id", "name", "uid", "secret", "redirect_uri", "scopes", "created_at", "updated_at", "superapp", "website", "owner_type", "owner_id", "confidential")
+	if err != nil {
+		return err
+	}
 	for _, a := range apps {
 		t.row(a.id, a.name, a.uid, a.secret, a.redirect, "read write follow push", a.created, a.created, a.superapp, nullable(a.website), nil, nil, true)
 	}
-	end()
-	t = block("oauth_access_tokens", "id, token, refresh_token, expires_in, revoked_at, created_at, scopes, application_id, resource_owner_id, last_used_at, last_used_ip")
+	if err := end(t); err != nil {
+		return err
+	}
+	if t, err = begin("oauth_access_tokens", "id", "token", "refresh_token", "expires_in", "revoked_at", "created_at", "scopes", "application_id", "resource_owner_id", "last_used_at", "last_used_ip"); err != nil {
+		return err
+	}
 	var tokenID int64
 	for _, a := range locals {
 		if a.appID == 0 {
@@ -347,26 +375,29 @@ func (w *world) writeSQL(dir string, apps []*app, locals []*account) error {
 		tokenID++
 		t.row(tokenID, w.token(43), nil, nil, nil, a.created, "read write follow push", a.appID, a.userID, a.created.Add(time.Hour), a.ip)
 	}
-	end()
-	for _, part := range []struct{ name, cols, file string }{
-		{"mentions", "id, status_id, created_at, updated_at, account_id, silent", ".mentions.part"},
-		{"preview_cards_statuses", "preview_card_id, status_id, url", ".cards.part"},
-	} {
-		block(part.name, part.cols)
-		p := filepath.Join(dir, part.file)
-		pf, err := os.Open(p)
-		if err != nil {
-			return fmt.Errorf("gen: %w", err)
-		}
-		_, err = io.Copy(bw, pf)
-		pf.Close()
-		os.Remove(p)
-		if err != nil {
-			return fmt.Errorf("gen: %w", err)
-		}
-		end()
+	if err := end(t); err != nil {
+		return err
 	}
-	t = block("login_activities", "id, user_id, authentication_method, provider, success, failure_reason, ip, user_agent, created_at")
+	if !csvOnly {
+		for i, part := range []struct{ name, file string }{{"mentions", ".mentions.part"}, {"preview_cards_statuses", ".cards.part"}} {
+			t, _ := begin(part.name, partCols[i]...)
+			p := filepath.Join(dir, part.file)
+			pf, err := os.Open(p)
+			if err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			_, err = io.Copy(bw, pf)
+			pf.Close()
+			os.Remove(p)
+			if err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			end(t)
+		}
+	}
+	if t, err = begin("login_activities", "id", "user_id", "authentication_method", "provider", "success", "failure_reason", "ip", "user_agent", "created_at"); err != nil {
+		return err
+	}
 	var loginID int64
 	for _, a := range locals {
 		if a.appID != 0 && a.campaign != "" {
@@ -375,13 +406,17 @@ func (w *world) writeSQL(dir string, apps []*app, locals []*account) error {
 		loginID++
 		t.row(loginID, a.userID, "password", nil, true, nil, a.ip, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/113.0", a.created.Add(time.Minute))
 	}
-	end()
+	if err := end(t); err != nil {
+		return err
+	}
+	if csvOnly {
+		return nil
+	}
 	bw.WriteString("--\n-- PostgreSQL database dump complete\n--\n\n")
 	if err := bw.Flush(); err != nil {
-		f.Close()
 		return fmt.Errorf("gen: %w", err)
 	}
-	return f.Close()
+	return nil
 }
 
 // Pack writes dir as a deterministic .tar.gz: sorted names, fixed times and

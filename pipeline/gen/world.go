@@ -17,6 +17,7 @@ type Config struct {
 	Accounts int  // ordinary local accounts of the database-export instance
 	Statuses int  // ordinary statuses of the database-export instance (about)
 	API      bool // add a second instance exported through the REST API
+	CSVOnly  bool // write every table of the database export as CSV (no dump.sql)
 }
 
 // SampleConfig is the configuration of data/sample.
