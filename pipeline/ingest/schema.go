@@ -125,13 +125,15 @@ func secretColumns(t pipeline.Table) map[string]string {
 // provenanceColumns start every raw table.
 const provenanceColumns = "instance VARCHAR NOT NULL, src_file VARCHAR NOT NULL, src_line BIGINT, src_offset BIGINT"
 
-// rawTableName is the table a member's rows of t are loaded into. Statuses,
-// by far the largest table, load straight into the canonical table (their
-// columns renamed on the way, see loadedName); the canonical stage then only
-// removes duplicates and fills gaps in place, instead of copying every text.
+// rawTableName is the table a member's rows of t are loaded into. Statuses
+// and mentions, by far the largest tables, load straight into their
+// canonical tables (columns renamed on the way, see loadedName); the
+// canonical stage then only removes duplicates and fills gaps in place,
+// instead of copying every row.
 func rawTableName(t pipeline.Table) string {
-	if t == pipeline.Statuses {
-		return "statuses"
+	switch t {
+	case pipeline.Statuses, pipeline.Mentions:
+		return string(t)
 	}
 	return "raw_" + string(t)
 }
@@ -139,6 +141,9 @@ func rawTableName(t pipeline.Table) string {
 // loadedName is the name a column is loaded under, and the expression it is
 // loaded as.
 func loadedName(t pipeline.Table, col string) (name, expr string) {
+	if t == pipeline.Mentions && col == "id" {
+		return "mention_id", quoteIdent(col)
+	}
 	if t == pipeline.Statuses {
 		switch col {
 		case "id":

@@ -124,12 +124,10 @@ UPDATE statuses SET
   sensitive = coalesce(sensitive, false)
 WHERE created_at IS NULL OR reply IS NULL OR local IS NULL OR sensitive IS NULL;
 
-CREATE OR REPLACE TABLE mentions AS
-SELECT m.instance, m.id AS mention_id, m.status_id, m.account_id,
-       coalesce(m.acct, a.acct) AS acct, coalesce(m.username, a.username) AS username,
-       coalesce(m.url, a.url) AS url, coalesce(m.silent, false) AS silent, m.created_at
-FROM raw_mentions m
-LEFT JOIN accounts a ON a.instance = m.instance AND a.account_id = m.account_id;
+-- Mentions were loaded into their canonical table directly. acct, username
+-- and url are as an API export gives them; a database export has only the
+-- account id (join accounts for the names).
+UPDATE mentions SET silent = false WHERE silent IS NULL;
 
 CREATE OR REPLACE TABLE tokens AS
 SELECT t.instance, t.id AS token_id, t.application_id, t.resource_owner_id AS user_id, a.account_id,
@@ -177,7 +175,7 @@ SELECT s.instance, s.src_file, s.src_line, NULL, 'statuses', 'account_id', 'dang
        'status ' || s.status_id || ' names account ' || coalesce(s.account_id::VARCHAR, 'NULL') || ', which is not in the dump (kept)', NULL, true
 FROM statuses s ANTI JOIN accounts a ON a.instance = s.instance AND a.account_id = s.account_id
 UNION ALL
-SELECT m.instance, 'mentions', NULL, NULL, 'mentions', 'status_id', 'dangling_reference',
+SELECT m.instance, m.src_file, m.src_line, m.src_offset, 'mentions', 'status_id', 'dangling_reference',
        'mention of account ' || m.account_id || ' names status ' || m.status_id || ', which is not in the dump (kept)', NULL, true
 FROM mentions m ANTI JOIN statuses s ON s.instance = m.instance AND s.status_id = m.status_id
 UNION ALL
