@@ -103,23 +103,36 @@ func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows
 func score(s float64) string { return ftoa(s) }
 
 func domainBlocks(ctx context.Context, db *sql.DB, path string) (int, error) {
+	seen := map[string]bool{}
+	header := []string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"}
+	return csvFile(ctx, db, path, "remediation_domains", header, func(r *sql.Rows) ([]string, error) {
+		var host, campaign string
+		var s float64
+		if err := r.Scan(&host, &campaign, &s); err != nil {
+			return nil, err
+		}
+		if seen[host] || !domainRE.MatchString(host) {
+			return nil, nil
+		}
+		seen[host] = true
+		return []string{host, "suspend", "true", "true", "spam campaign " + campaign + " (score " + score(s) + ")", "false"}, nil
+	})
+}
+
+// csvFile writes path as CSV: the header, then one neutralised record for
+// each row of the query that row turns into one (nil skips the row). It
+// returns the number of records.
+func csvFile(ctx context.Context, db *sql.DB, path, query string, header []string, row func(*sql.Rows) ([]string, error)) (int, error) {
 	n := 0
 	err := outdir.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"})
-		seen := map[string]bool{}
-		err := queryEach(ctx, db, "remediation_domains", func(r *sql.Rows) error {
-			var host, campaign string
-			var s float64
-			if err := r.Scan(&host, &campaign, &s); err != nil {
+		cw.Write(header)
+		err := queryEach(ctx, db, query, func(r *sql.Rows) error {
+			rec, err := row(r)
+			if err != nil || rec == nil {
 				return err
 			}
-			if seen[host] || !domainRE.MatchString(host) {
-				return nil
-			}
-			seen[host] = true
 			n++
-			rec := []string{host, "suspend", "true", "true", "spam campaign " + campaign + " (score " + score(s) + ")", "false"}
 			for i := range rec {
 				rec[i] = report.Neutralize(rec[i])
 			}
@@ -237,29 +250,14 @@ set -eu
 }
 
 func suspensions(ctx context.Context, db *sql.DB, path string) (int, error) {
-	n := 0
-	err := outdir.Write(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"campaign_id", "score", "instance", "account_id", "username"})
-		err := queryEach(ctx, db, "remediation_accounts", func(r *sql.Rows) error {
-			var campaign, inst, id string
-			var s float64
-			var username sql.NullString
-			if err := r.Scan(&campaign, &s, &inst, &id, &username); err != nil {
-				return err
-			}
-			n++
-			rec := []string{campaign, score(s), inst, id, username.String}
-			for i := range rec {
-				rec[i] = report.Neutralize(rec[i])
-			}
-			return cw.Write(rec)
-		})
-		if err != nil {
-			return err
+	header := []string{"campaign_id", "score", "instance", "account_id", "username"}
+	return csvFile(ctx, db, path, "remediation_accounts", header, func(r *sql.Rows) ([]string, error) {
+		var campaign, inst, id string
+		var s float64
+		var username sql.NullString
+		if err := r.Scan(&campaign, &s, &inst, &id, &username); err != nil {
+			return nil, err
 		}
-		cw.Flush()
-		return cw.Error()
+		return []string{campaign, score(s), inst, id, username.String}, nil
 	})
-	return n, err
 }
