@@ -60,7 +60,9 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return res, err
 	}
 	res.Domains = len(domains)
-	var obs []enrich.Observation
+	// Every domain gets at least one observation: "skipped" where nothing
+	// was asked (enrichment off, or not in the cache).
+	var cache *enrich.Cache
 	if opt.Config.Mode != enrich.ModeOff {
 		dir := opt.CacheDir
 		if dir == "" {
@@ -69,26 +71,20 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 			}
 		}
 		readOnly := opt.Config.Mode != enrich.ModeLive
-		if readOnly {
-			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-				opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
-				dir = ""
-			}
+		if _, err := os.Stat(dir); readOnly && errors.Is(err, fs.ErrNotExist) {
+			opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
+		} else if cache, err = enrich.OpenCache(dir, readOnly); err != nil {
+			return res, err
 		}
-		if dir != "" {
-			cache, err := enrich.OpenCache(dir, readOnly)
-			if err != nil {
-				return res, err
-			}
-			obs, err = enrich.Enrich(ctx, domains, opt.Config, cache)
-			cerr := cache.Close()
-			if err != nil {
-				return res, err
-			}
-			if cerr != nil {
-				return res, cerr
-			}
+	}
+	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
+	if cache != nil {
+		if cerr := cache.Close(); err == nil {
+			err = cerr
 		}
+	}
+	if err != nil {
+		return res, err
 	}
 	var warnings []*enrich.HistoryError
 	for _, h := range opt.History {
@@ -132,7 +128,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				targets = []string{o.Domain} // history of a domain the dump does not show
 			}
 			for _, d := range targets {
-				if err := add(d, o.Domain, o.Source, o.Server, o.ObservedAt.UTC(), string(o.Status), str(o.Registrar),
+				if err := add(d, o.Domain, str(o.Source), str(o.Server), tm(&o.ObservedAt), string(o.Status), str(o.Registrar),
 					tm(o.Created), tm(o.Updated), tm(o.Expires), str(strings.Join(o.StatusCodes, " ")), str(strings.Join(o.NameServers, " ")),
 					str(o.Registrant.Name), str(o.Registrant.Org), str(o.Registrant.Email), str(o.Registrant.Phone), str(o.Registrant.Country),
 					str(o.Admin.Email), str(o.Tech.Email), o.Privacy, str(o.RawSHA256), str(o.Error)); err != nil {
@@ -195,7 +191,7 @@ func str(s string) driver.Value {
 }
 
 func tm(t *time.Time) driver.Value {
-	if t == nil {
+	if t == nil || t.IsZero() {
 		return nil
 	}
 	return t.UTC()
