@@ -175,6 +175,9 @@ func TestPseudonymize(t *testing.T) {
 	if !bytes.Contains(q, []byte("email:")) || !bytes.Contains(q, []byte("ip:")) {
 		t.Fatal("no keyed hashes in the pseudonymized report")
 	}
+	if m, _ := os.ReadFile(filepath.Join(pseudo, "manifest.json")); bytes.Contains(m, []byte("k3y")) {
+		t.Error("the manifest records the pseudonymization key")
+	}
 	// Links still hold: the same campaigns, the same number of accounts.
 	if len(readCSV(t, filepath.Join(plain, "reports", "campaign_accounts.csv"))) != len(readCSV(t, filepath.Join(pseudo, "reports", "campaign_accounts.csv"))) {
 		t.Error("pseudonymizing changed the campaigns")

@@ -161,7 +161,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err // refuse bad flags before any work
 	}
 	m := &pipeline.Manifest{Tool: "pipeline", Version: pipeline.Version, Revision: revision(),
-		Args: append([]string{name}, args...), Started: time.Now().UTC(), Warnings: map[string]int64{}, Settings: map[string]string{}}
+		Args: append([]string{name}, redactArgs(args)...), Started: time.Now().UTC(), Warnings: map[string]int64{}, Settings: map[string]string{}}
 	dir, err := outdir.Begin(bf.out)
 	if err != nil {
 		return err
@@ -273,7 +273,7 @@ func cmdStage(name string) func(ctx context.Context, args []string, stdout, stde
 		if err != nil {
 			return err
 		}
-		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, args...), " "))
+		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, redactArgs(args)...), " "))
 		if err := runStages(ctx, stages, db, bf.out, m, log); err != nil {
 			db.Close()
 			return err
@@ -289,6 +289,21 @@ func cmdStage(name string) func(ctx context.Context, args []string, stdout, stde
 		fmt.Fprintf(stdout, "%s: done on %s\n", name, bf.out)
 		return nil
 	}
+}
+
+// redactArgs is args as the manifest records them: the pseudonymization
+// key is withheld, or the manifest would undo what it is for.
+func redactArgs(args []string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		switch {
+		case (a == "--pseudonymize" || a == "-pseudonymize") && i+1 < len(out):
+			out[i+1] = "[withheld]"
+		case strings.HasPrefix(a, "--pseudonymize=") || strings.HasPrefix(a, "-pseudonymize="):
+			out[i] = a[:strings.IndexByte(a, '=')+1] + "[withheld]"
+		}
+	}
+	return out
 }
 
 // checkApart refuses an output inside the dump or a dump inside the output:
