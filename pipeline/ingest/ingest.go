@@ -128,7 +128,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err != nil {
 		return res, err
 	}
-	log.Debug("ingest: dump read and staged", "seconds", time.Since(t0).Seconds())
+	log.Info("ingest: dump read and staged", "seconds", time.Since(t0).Seconds())
 	t0 = time.Now()
 	if len(members) == 0 {
 		return res, fmt.Errorf("%s: %w: no member is named for a Mastodon table (accounts.csv, statuses.json, dump.sql, ...)", path, pipeline.ErrNoData)
@@ -192,7 +192,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err := insertWarnings(ctx, conn, warnings); err != nil {
 		return res, err
 	}
-	log.Debug("ingest: raw tables loaded", "seconds", time.Since(t0).Seconds())
+	log.Info("ingest: raw tables loaded", "seconds", time.Since(t0).Seconds())
 	t0 = time.Now()
 	read, err := countRead(ctx, conn)
 	if err != nil {
@@ -201,7 +201,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err := store.Exec(ctx, conn, "canonical", canonicalSQL); err != nil {
 		return res, err
 	}
-	log.Debug("ingest: canonical tables built", "seconds", time.Since(t0).Seconds())
+	log.Info("ingest: canonical tables built", "seconds", time.Since(t0).Seconds())
 	res.Tables, err = countTables(ctx, conn, read, readerRejects)
 	if err != nil {
 		return res, err
