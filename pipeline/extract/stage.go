@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -55,11 +56,6 @@ type row struct {
 	instance, source, sourceID, accountID, kind, content, mentions string
 }
 
-type outRef struct {
-	row *row
-	ref Ref
-}
-
 // Run is the extract stage: it fills domain_refs and domains.
 func Run(ctx context.Context, db *sql.DB, instances []string) error {
 	if _, err := db.ExecContext(ctx, refsDDL); err != nil {
@@ -73,53 +69,59 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer dst.Close()
-	x := New()
+	// Each worker extracts a share of every batch and inserts what it finds
+	// through its own connection, side by side.
 	workers := runtime.GOMAXPROCS(0)
-	return store.InsertAll(ctx, dst, "domain_refs", func(add func(...any) error) error {
-		return store.ArrowQuery(ctx, src, sourcesQuery, func(b store.Batch) error {
-			rows, err := batchRows(b)
-			if err != nil {
-				return err
-			}
-			out := make([][]outRef, workers)
-			var wg sync.WaitGroup
-			for w := 0; w < workers; w++ {
-				wg.Add(1)
-				go func(w int) {
-					defer wg.Done()
-					for i := w; i < len(rows); i += workers {
-						r := &rows[i]
-						seen := map[Ref]bool{}
-						x.Source(r.kind, r.content, strings.Fields(r.mentions), func(ref Ref) {
-							if !seen[ref] {
-								seen[ref] = true
-								out[w] = append(out[w], outRef{r, ref})
-							}
-						})
-					}
-				}(w)
-			}
-			wg.Wait()
-			for _, refs := range out {
-				for _, o := range refs {
-					var uni any
-					if u := Unicode(o.ref.Domain); u != o.ref.Domain {
-						uni = u
-					}
-					if err := add(o.row.instance, o.row.source, parseID(o.row.sourceID), parseID(o.row.accountID), o.ref.FoundIn,
-						nullStr(o.ref.URL), o.ref.Host, o.ref.Domain, uni); err != nil {
-						return err
-					}
+	ins := make([]*store.Inserter, workers)
+	for w := range ins {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if ins[w], err = store.NewInserter(ctx, conn, "domain_refs"); err != nil {
+			return err
+		}
+	}
+	x := New()
+	err = store.ArrowQuery(ctx, src, sourcesQuery, func(b store.Batch) error {
+		rows, err := batchRows(b)
+		if err != nil {
+			return err
+		}
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := w; i < len(rows) && errs[w] == nil; i += workers {
+					r := &rows[i]
+					seen := map[Ref]bool{}
+					x.Source(r.kind, r.content, strings.Fields(r.mentions), func(ref Ref) {
+						if seen[ref] || errs[w] != nil {
+							return
+						}
+						seen[ref] = true
+						var uni any
+						if u := Unicode(ref.Domain); u != ref.Domain {
+							uni = u
+						}
+						errs[w] = ins[w].Add(r.instance, r.source, parseID(r.sourceID), parseID(r.accountID), ref.FoundIn,
+							nullStr(ref.URL), ref.Host, ref.Domain, uni)
+					})
 				}
-			}
-			return nil
-		})
+			}(w)
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	})
+	for _, in := range ins {
+		if cerr := in.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // Summarise builds the domains table from domain_refs.

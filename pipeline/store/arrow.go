@@ -195,7 +195,7 @@ func (in *Inserter) flush() error {
 		if err != nil {
 			return err
 		}
-		view := "arrow_insert_" + in.table
+		view := fmt.Sprintf("arrow_insert_%s_%p", in.table, in) // inserters may work side by side
 		release, err := ar.RegisterView(rr, view)
 		if err != nil {
 			return fmt.Errorf("inserter %s: %w", in.table, err)
