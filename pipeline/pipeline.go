@@ -154,6 +154,7 @@ type Manifest struct {
 	Finished  time.Time         `json:"finished"`
 	Input     Input             `json:"input"`
 	Members   []Member          `json:"members"`
+	Skipped   []string          `json:"skipped_members,omitempty"` // files of the dump not read: not named for a table
 	Tables    []TableCount      `json:"tables"`
 	Warnings  map[string]int64  `json:"warnings_by_kind"`
 	Stages    []StageTiming     `json:"stages"`

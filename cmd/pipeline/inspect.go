@@ -37,6 +37,9 @@ func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "  ignored columns: %v\n", mb.Ignored)
 		}
 	}
+	for _, sk := range m.Skipped {
+		fmt.Fprintf(stdout, "%-44s skipped: not named for a Mastodon table\n", pipeline.Printable(sk))
+	}
 	fmt.Fprintln(stdout, "\nstages")
 	for _, s := range m.Stages {
 		fmt.Fprintf(stdout, "  %-20s %8.2fs\n", s.Stage, s.Seconds)

@@ -187,7 +187,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
 		res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log,
 			Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
-		m.Input, m.Members, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Tables, res.Warnings, res.Instances
+		m.Input, m.Members, m.Skipped, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Skipped, res.Tables, res.Warnings, res.Instances
 		if err == nil {
 			// Scratch copies go as soon as they are loaded.
 			err = os.RemoveAll(scratch)

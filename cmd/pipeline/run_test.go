@@ -130,7 +130,7 @@ func stableManifest(t *testing.T, out string) []byte {
 		stages = append(stages, s.Stage)
 	}
 	b, err := json.MarshalIndent(map[string]any{"input": map[string]any{"kind": m.Input.Kind, "bytes": m.Input.Bytes, "sha256": m.Input.SHA256},
-		"members": m.Members, "tables": m.Tables, "warnings_by_kind": m.Warnings, "instances": m.Instances, "stages": stages}, "", "  ")
+		"members": m.Members, "skipped_members": m.Skipped, "tables": m.Tables, "warnings_by_kind": m.Warnings, "instances": m.Instances, "stages": stages}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,5 +408,23 @@ func TestDirectoryInputUntouched(t *testing.T) {
 	}
 	if w := queryCSV(t, out, `SELECT kind FROM warnings ORDER BY ALL`); !strings.Contains(w, "csv_fallback") {
 		t.Errorf("expected the row-by-row fallback, warnings:\n%s", w)
+	}
+}
+
+func TestSkippedMembersInManifest(t *testing.T) {
+	p := rewriteSample(t, nil, &tar.Header{Name: "mastodon.social/notes.txt", Typeflag: tar.TypeReg, Size: 5, Mode: 0o644})
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := pipe(t, "ingest", p, "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	m, err := outdir.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Skipped) != 1 || m.Skipped[0] != "mastodon.social/notes.txt" {
+		t.Errorf("skipped members = %v", m.Skipped)
+	}
+	if _, stdout, _ := pipe(t, "inspect", out); !strings.Contains(stdout, "notes.txt") {
+		t.Errorf("inspect does not show the skipped member:\n%s", stdout)
 	}
 }
