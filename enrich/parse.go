@@ -39,12 +39,12 @@ func classifyWHOIS(o *Observation, text string) {
 	}
 	lower := strings.ToLower(text)
 	switch {
-	case containsAny(lower, throttlePhrases) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
+	case containsAny(lower, throttlePhrases()) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
 		o.Status = StatusThrottled
 		o.Error = "rate limited by server: " + firstLine(text)
-	case errors.Is(err, whoisparser.ErrNotFoundDomain) || containsAny(lower, notFoundPhrases):
+	case errors.Is(err, whoisparser.ErrNotFoundDomain) || containsAny(lower, notFoundPhrases()):
 		o.Status = StatusNotFound
-	case containsAny(lower, weakThrottlePhrases):
+	case containsAny(lower, weakThrottlePhrases()):
 		// Words that terms of use also say: they mean throttling only
 		// in an answer that is neither data nor "not found".
 		o.Status = StatusThrottled
@@ -54,7 +54,7 @@ func classifyWHOIS(o *Observation, text string) {
 		errors.Is(err, whoisparser.ErrBlockedDomain):
 		o.Status = StatusNotFound
 		o.Error = strings.TrimPrefix(err.Error(), "whoisparser: ")
-	case containsAny(strings.ToLower(text), reservedPhrases):
+	case containsAny(strings.ToLower(text), reservedPhrases()):
 		o.Status = StatusNotFound
 		o.Error = "domain is reserved: " + firstLine(text)
 	case err != nil:
@@ -179,34 +179,38 @@ func normContact(c Contact) (Contact, bool) {
 	return c, privacy
 }
 
-// placeholderPhrases stand for withheld data wherever they occur in a
+// placeholderPhrases() stand for withheld data wherever they occur in a
 // contact field.
-var placeholderPhrases = []string{
-	"redacted",
-	"not disclosed",
-	"non-disclosed",
-	"data protected",
-	"gdpr masked",
-	"statutory masking",
-	"non-public data",
-	"not public",
-	"please query the rdds",
-	"please query the whois",
-	"select request email form",
-	"contact the registrar",
-	"hidden upon user request",
-	"hidden by",
-	"data masked",
-	"masked by",
-	"withheld data",
-	"information not available",
+func placeholderPhrases() []string {
+	return []string{
+		"redacted",
+		"not disclosed",
+		"non-disclosed",
+		"data protected",
+		"gdpr masked",
+		"statutory masking",
+		"non-public data",
+		"not public",
+		"please query the rdds",
+		"please query the whois",
+		"select request email form",
+		"contact the registrar",
+		"hidden upon user request",
+		"hidden by",
+		"data masked",
+		"masked by",
+		"withheld data",
+		"information not available",
+	}
 }
 
-// placeholderValues stand for withheld data when they are a field's whole
+// placeholderValues() stand for withheld data when they are a field's whole
 // value.
-var placeholderValues = []string{
-	"withheld", "private", "hidden", "masked", "gdpr", "private person",
-	"protected", "confidential", "not available", "data protected",
+func placeholderValues() []string {
+	return []string{
+		"withheld", "private", "hidden", "masked", "gdpr", "private person",
+		"protected", "confidential", "not available", "data protected",
+	}
 }
 
 // isPlaceholder reports whether v says that the real value is withheld.
@@ -215,10 +219,10 @@ func isPlaceholder(v string) bool {
 	if strings.Trim(l, "*x.- ") == "" {
 		return true // "*****", "xxx", "---"
 	}
-	if slices.Contains(placeholderValues, l) {
+	if slices.Contains(placeholderValues(), l) {
 		return true
 	}
-	for _, p := range placeholderPhrases {
+	for _, p := range placeholderPhrases() {
 		if strings.Contains(l, p) {
 			return true
 		}
@@ -226,28 +230,30 @@ func isPlaceholder(v string) bool {
 	return false
 }
 
-// proxyPhrases name privacy or proxy services, or say that one is used.
-var proxyPhrases = []string{
-	"privacy", // "Privacy service provided by Withheld for Privacy ehf", "Contact Privacy Inc.", "PrivacyGuardian.org", "Perfect Privacy, LLC", ...
-	"proxy",   // "Domains By Proxy, LLC", "Whois Proxy", "proxy protection"
-	"whoisguard",
-	"whois guard",
-	"identity protect",
-	"domain protection services",
-	"anonymi",
-	"njalla",
-	"1337 services",
-	"whois agent",
-	"on behalf of",
-	"private registration",
-	"registration private",
-	"private by design",
+// proxyPhrases() name privacy or proxy services, or say that one is used.
+func proxyPhrases() []string {
+	return []string{
+		"privacy", // "Privacy service provided by Withheld for Privacy ehf", "Contact Privacy Inc.", "PrivacyGuardian.org", "Perfect Privacy, LLC", ...
+		"proxy",   // "Domains By Proxy, LLC", "Whois Proxy", "proxy protection"
+		"whoisguard",
+		"whois guard",
+		"identity protect",
+		"domain protection services",
+		"anonymi",
+		"njalla",
+		"1337 services",
+		"whois agent",
+		"on behalf of",
+		"private registration",
+		"registration private",
+		"private by design",
+	}
 }
 
 // isProxyService reports whether v names a privacy or proxy service.
 func isProxyService(v string) bool {
 	l := strings.ToLower(v)
-	for _, p := range proxyPhrases {
+	for _, p := range proxyPhrases() {
 		if strings.Contains(l, p) {
 			return true
 		}
@@ -255,12 +261,14 @@ func isProxyService(v string) bool {
 	return false
 }
 
-// contactKeyWords mark the "key: value" lines of a WHOIS answer that hold
+// contactKeyWords() mark the "key: value" lines of a WHOIS answer that hold
 // contact data.
-var contactKeyWords = []string{
-	"registrant", "admin", "tech", "billing", "holder", "owner", "contact",
-	"name", "org", "mail", "phone", "fax", "address", "street", "city",
-	"state", "postal", "country", "person",
+func contactKeyWords() []string {
+	return []string{
+		"registrant", "admin", "tech", "billing", "holder", "owner", "contact",
+		"name", "org", "mail", "phone", "fax", "address", "street", "city",
+		"state", "postal", "country", "person",
+	}
 }
 
 // scanPrivacy looks at the contact lines of a WHOIS answer, including the
@@ -281,7 +289,7 @@ func scanPrivacy(text string) bool {
 			strings.Contains(key, "server") || strings.Contains(key, "notice") || strings.Contains(key, "terms") {
 			continue
 		}
-		if !containsAny(key, contactKeyWords) {
+		if !containsAny(key, contactKeyWords()) {
 			continue
 		}
 		if isPlaceholder(value) || isProxyService(value) {
@@ -291,61 +299,69 @@ func scanPrivacy(text string) bool {
 	return false
 }
 
-// throttlePhrases are how servers say they are rate limiting.
-var throttlePhrases = []string{
-	"limit exceeded",
-	"quota exceeded",
-	"exceeded the maximum allowable",
-	"exceeded your query limit",
-	"exceeded the query limit",
-	"rate limit",
-	"too many requests",
-	"too many queries",
-	"excessive queries",
-	"excessive querying",
-	"server too busy",
-	"number of allowed queries exceeded",
-	"maximum daily connection limit",
-	"maximum query rate",
-	"you have exceeded",
-	"has been throttled",
-	"temporarily blocked",
+// throttlePhrases() are how servers say they are rate limiting.
+func throttlePhrases() []string {
+	return []string{
+		"limit exceeded",
+		"quota exceeded",
+		"exceeded the maximum allowable",
+		"exceeded your query limit",
+		"exceeded the query limit",
+		"rate limit",
+		"too many requests",
+		"too many queries",
+		"excessive queries",
+		"excessive querying",
+		"server too busy",
+		"number of allowed queries exceeded",
+		"maximum daily connection limit",
+		"maximum query rate",
+		"you have exceeded",
+		"has been throttled",
+		"temporarily blocked",
+	}
 }
 
-// weakThrottlePhrases hint at rate limiting but also occur in terms of use.
-var weakThrottlePhrases = []string{
-	"try again later",
-	"query limit",
-	"query rate",
-	"quota",
+// weakThrottlePhrases() hint at rate limiting but also occur in terms of use.
+func weakThrottlePhrases() []string {
+	return []string{
+		"try again later",
+		"query limit",
+		"query rate",
+		"quota",
+	}
 }
 
-// notFoundPhrases are how registries say a domain is not registered.
-var notFoundPhrases = []string{
-	"no match",
-	"not found",
-	"no data found",
-	"no entries found",
-	"no object found",
-	"object does not exist",
-	"the queried object does not exist",
-	"not registered",
-	"status: free",
-	"status: available",
-	"is available for registration",
-	"no matching record",
-	"domain name not known",
+// notFoundPhrases() are how registries say a domain is not registered.
+func notFoundPhrases() []string {
+	return []string{
+		"no match",
+		"not found",
+		"no data found",
+		"no entries found",
+		"no object found",
+		"object does not exist",
+		"the queried object does not exist",
+		"not registered",
+		"status: free",
+		"status: available",
+		"is available for registration",
+		"no matching record",
+		"domain name not known",
+	}
 }
 
-// reservedPhrases are how registries say a name is withheld from
+// reservedPhrases() are how registries say a name is withheld from
 // registration.
-var reservedPhrases = []string{
-	"reserved domain name",
-	"reserved by the registry",
-	"is reserved",
-	"has been reserved",
-	"can not be registered",
-	"cannot be registered",
+func reservedPhrases() []string {
+	return []string{
+		"reserved domain name",
+		"reserved by the registry",
+		"is reserved",
+		"has been reserved",
+		"can not be registered",
+		"cannot be registered",
+	}
 }
 
 func containsAny(s string, subs []string) bool {
@@ -436,33 +452,35 @@ func toUTF8(b []byte) string {
 	return string(r)
 }
 
-// timeLayouts are the date formats of WHOIS answers and history files
+// timeLayouts() are the date formats of WHOIS answers and history files
 // that whois-parser does not know.
-var timeLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999-0700",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05 Z07:00",
-	"2006-01-02 15:04:05 MST",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02",
-	"2006.01.02",
-	"02-Jan-2006",
-	"02-Jan-2006 15:04:05",
-	"02-Jan-2006 15:04:05 MST",
-	"2-Jan-2006",
-	"Jan 2 2006",
-	"January 2 2006",
-	"02.01.2006",
-	"02.01.2006 15:04:05",
-	"Mon Jan 2 15:04:05 MST 2006",
-	"Mon Jan 2 2006",
+func timeLayouts() []string {
+	return []string{
+		time.RFC3339Nano,
+		"2006-01-02T15:04:05.999999999-0700",
+		"2006-01-02T15:04:05",
+		"2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02 15:04:05Z07:00",
+		"2006-01-02 15:04:05 Z07:00",
+		"2006-01-02 15:04:05 MST",
+		"2006-01-02 15:04:05",
+		"2006-01-02 15:04",
+		"2006-01-02",
+		"2006/01/02 15:04:05",
+		"2006/01/02",
+		"2006.01.02",
+		"02-Jan-2006",
+		"02-Jan-2006 15:04:05",
+		"02-Jan-2006 15:04:05 MST",
+		"2-Jan-2006",
+		"Jan 2 2006",
+		"January 2 2006",
+		"02.01.2006",
+		"02.01.2006 15:04:05",
+		"Mon Jan 2 15:04:05 MST 2006",
+		"Mon Jan 2 2006",
+	}
 }
 
 // parseTime parses a date as WHOIS answers and history files write them.
@@ -471,7 +489,7 @@ func parseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, " UTC")
 	s = strings.TrimSuffix(s, " (UTC)")
-	for _, layout := range timeLayouts {
+	for _, layout := range timeLayouts() {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
