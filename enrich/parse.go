@@ -179,7 +179,7 @@ func normContact(c Contact) (Contact, bool) {
 	return c, privacy
 }
 
-// placeholderPhrases() stand for withheld data wherever they occur in a
+// placeholderPhrases stand for withheld data wherever they occur in a
 // contact field.
 func placeholderPhrases() []string {
 	return []string{
@@ -204,7 +204,7 @@ func placeholderPhrases() []string {
 	}
 }
 
-// placeholderValues() stand for withheld data when they are a field's whole
+// placeholderValues stand for withheld data when they are a field's whole
 // value.
 func placeholderValues() []string {
 	return []string{
@@ -230,7 +230,7 @@ func isPlaceholder(v string) bool {
 	return false
 }
 
-// proxyPhrases() name privacy or proxy services, or say that one is used.
+// proxyPhrases name privacy or proxy services, or say that one is used.
 func proxyPhrases() []string {
 	return []string{
 		"privacy", // "Privacy service provided by Withheld for Privacy ehf", "Contact Privacy Inc.", "PrivacyGuardian.org", "Perfect Privacy, LLC", ...
@@ -261,7 +261,7 @@ func isProxyService(v string) bool {
 	return false
 }
 
-// contactKeyWords() mark the "key: value" lines of a WHOIS answer that hold
+// contactKeyWords mark the "key: value" lines of a WHOIS answer that hold
 // contact data.
 func contactKeyWords() []string {
 	return []string{
@@ -299,7 +299,7 @@ func scanPrivacy(text string) bool {
 	return false
 }
 
-// throttlePhrases() are how servers say they are rate limiting.
+// throttlePhrases are how servers say they are rate limiting.
 func throttlePhrases() []string {
 	return []string{
 		"limit exceeded",
@@ -322,7 +322,7 @@ func throttlePhrases() []string {
 	}
 }
 
-// weakThrottlePhrases() hint at rate limiting but also occur in terms of use.
+// weakThrottlePhrases hint at rate limiting but also occur in terms of use.
 func weakThrottlePhrases() []string {
 	return []string{
 		"try again later",
@@ -332,7 +332,7 @@ func weakThrottlePhrases() []string {
 	}
 }
 
-// notFoundPhrases() are how registries say a domain is not registered.
+// notFoundPhrases are how registries say a domain is not registered.
 func notFoundPhrases() []string {
 	return []string{
 		"no match",
@@ -351,7 +351,7 @@ func notFoundPhrases() []string {
 	}
 }
 
-// reservedPhrases() are how registries say a name is withheld from
+// reservedPhrases are how registries say a name is withheld from
 // registration.
 func reservedPhrases() []string {
 	return []string{
@@ -452,7 +452,7 @@ func toUTF8(b []byte) string {
 	return string(r)
 }
 
-// timeLayouts() are the date formats of WHOIS answers and history files
+// timeLayouts are the date formats of WHOIS answers and history files
 // that whois-parser does not know.
 func timeLayouts() []string {
 	return []string{
