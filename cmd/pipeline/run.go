@@ -200,9 +200,12 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
 		return err
 	}
-	var top []string
+	var top, hubs []string
 	if name == "run" {
 		if top, err = topCampaigns(ctx, db, 5); err != nil {
+			return err
+		}
+		if hubs, err = topHubs(ctx, db, 5); err != nil {
 			return err
 		}
 	}
@@ -222,6 +225,12 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}
 	printSummary(stdout, m, dir.Final)
+	if len(hubs) > 0 {
+		fmt.Fprintf(stdout, "\nsuppressed as too common to link accounts (all in %s):\n", filepath.Join(dir.Final, "reports", "suppressed.csv"))
+		for _, h := range hubs {
+			fmt.Fprintln(stdout, "  "+h)
+		}
+	}
 	if len(top) > 0 {
 		fmt.Fprintf(stdout, "\ntop campaigns (all in %s):\n", filepath.Join(dir.Final, "reports", "campaigns.csv"))
 		for _, t := range top {
@@ -229,6 +238,23 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}
 	return nil
+}
+
+// topHubs gives one line for each of the n values shared by most accounts
+// that linking left out, and why.
+func topHubs(ctx context.Context, db *sql.DB, n int) ([]string, error) {
+	var out []string
+	err := store.Each(ctx, db, "suppressed", `SELECT kind, label, accounts, reason FROM suppressed
+ORDER BY accounts DESC, kind, value LIMIT ?`, []any{n}, func(r *sql.Rows) error {
+		var kind, value, reason string
+		var accounts int64
+		if err := r.Scan(&kind, &value, &accounts, &reason); err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s %s (%d accounts): %s", kind, pipeline.Printable(value), accounts, reason))
+		return nil
+	})
+	return out, err
 }
 
 // topCampaigns gives one line for each of the n strongest campaigns.

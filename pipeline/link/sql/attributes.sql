@@ -33,5 +33,10 @@ FROM g JOIN weights w USING (kind)
 WHERE g.accounts >= 2;
 
 CREATE OR REPLACE TABLE suppressed AS
-SELECT kind, value, accounts, weight, suppressed AS reason FROM attributes WHERE suppressed IS NOT NULL
-ORDER BY accounts DESC, kind, value;
+SELECT a.kind, a.value,
+       CASE WHEN a.kind = 'app' THEN coalesce(p.name || ' (app ' || p.app_id || ' on ' || p.instance || ')', a.value) ELSE a.value END AS label,
+       a.accounts, a.weight, a.suppressed AS reason
+FROM attributes a
+LEFT JOIN apps p ON a.kind = 'app' AND p.instance || '#' || p.app_id = a.value
+WHERE a.suppressed IS NOT NULL
+ORDER BY a.accounts DESC, a.kind, a.value;

@@ -1,3 +1,3 @@
-SELECT kind, value, accounts, weight, reason
+SELECT kind, value, label, accounts, weight, reason
 FROM suppressed
 ORDER BY accounts DESC, kind, value
