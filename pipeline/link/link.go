@@ -136,23 +136,16 @@ func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
 // emailGroups finds near-identical addresses among accounts' emails and
 // registrants' emails, into email_groups.
 func emailGroups(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT canonical_email(e) FROM (
-  SELECT email AS e FROM accounts WHERE email LIKE '%@%'
-  UNION ALL SELECT registrant_email FROM whois WHERE registrant_email LIKE '%@%') ORDER BY 1`)
-	if err != nil {
-		return err
-	}
 	var emails []string
-	for rows.Next() {
+	err := store.Each(ctx, db, "emails", `SELECT DISTINCT canonical_email(e) FROM (
+  SELECT email AS e FROM accounts WHERE email LIKE '%@%'
+  UNION ALL SELECT registrant_email FROM whois WHERE registrant_email LIKE '%@%') ORDER BY 1`, nil, func(r *sql.Rows) error {
 		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return err
-		}
+		err := r.Scan(&e)
 		emails = append(emails, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	groups := similarEmails(emails)

@@ -164,23 +164,19 @@ func pick(ctx context.Context, db *sql.DB, lists fs.FS) ([]string, error) {
 			skip[strings.ToLower(e)] = true
 		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT domain FROM domains
-WHERE NOT own AND (promoted OR sources LIKE '%app_%' OR sources LIKE '%email%') ORDER BY domain`)
-	if err != nil {
-		return nil, fmt.Errorf("whois: %w", err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
+	err := store.Each(ctx, db, "whois: domains", `SELECT domain FROM domains
+WHERE NOT own AND (promoted OR sources LIKE '%app_%' OR sources LIKE '%email%') ORDER BY domain`, nil, func(r *sql.Rows) error {
 		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
+		if err := r.Scan(&d); err != nil {
+			return err
 		}
 		if !skip[d] && net.ParseIP(d) == nil && strings.Contains(d, ".") {
 			out = append(out, d)
 		}
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 func str(s string) driver.Value {
