@@ -286,7 +286,9 @@ func insertWarnings(ctx context.Context, conn *sql.Conn, ws []pipeline.Warning) 
 	return tx.Commit()
 }
 
-// canonicalTables maps each raw table to its canonical table.
+// canonicalTable maps each raw table to the canonical table that holds its
+// rows one for one; "" for those merged into others (users into accounts,
+// IP and login rows into ip_history).
 func canonicalTable(t pipeline.Table) string {
 	switch t {
 	case pipeline.OAuthApplications:
@@ -295,7 +297,7 @@ func canonicalTable(t pipeline.Table) string {
 		return "tokens"
 	case pipeline.PreviewCardStatuses:
 		return "preview_cards"
-	case pipeline.UserIPs, pipeline.LoginActivities:
+	case pipeline.Users, pipeline.UserIPs, pipeline.LoginActivities:
 		return ""
 	}
 	return string(t)
@@ -330,7 +332,7 @@ func countTables(ctx context.Context, conn *sql.Conn, read, rejects map[pipeline
 			return nil, err
 		}
 		loaded := read[t] - dups
-		if ct := canonicalTable(t); ct != "" && ct != "users" {
+		if ct := canonicalTable(t); ct != "" {
 			if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", ct)).Scan(&loaded); err != nil {
 				return nil, fmt.Errorf("count %s: %w", ct, err)
 			}
