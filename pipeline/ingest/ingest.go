@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -210,13 +211,10 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	return res, err
 }
 
+// appendNew appends the vals that list does not hold yet.
 func appendNew(list []string, vals ...string) []string {
 	for _, v := range vals {
-		found := false
-		for _, l := range list {
-			found = found || l == v
-		}
-		if !found {
+		if !slices.Contains(list, v) {
 			list = append(list, v)
 		}
 	}
