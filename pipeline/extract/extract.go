@@ -32,24 +32,35 @@ const (
 	InEmail    = "email"
 )
 
-// Extractor holds the compiled patterns; it is safe for concurrent use.
+// Extractor holds the compiled host pattern and a bounded cache of
+// normalised hosts (the same few hosts recur across a dump). It is not safe
+// for concurrent use: give each goroutine its own.
 type Extractor struct {
-	urlRE  *regexp.Regexp
 	hostRE *regexp.Regexp
 	defang *strings.Replacer
+	hosts  map[string]cachedHost
+	names  map[string]string // ASCII domain to its display form
 }
+
+type cachedHost struct {
+	ref Ref
+	ok  bool
+}
+
+// maxCachedHosts bounds an Extractor's cache; it starts over when full.
+const maxCachedHosts = 1 << 16
 
 // New compiles the patterns.
 func New() *Extractor {
 	sep := `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))`
 	label := `[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
 	return &Extractor{
-		// A URL with a scheme, defanged schemes included, up to white space.
-		urlRE: regexp.MustCompile(`(?i)\b(?:h(?:tt|xx)ps?|ftp)(?::|\[:\])//[^\s<>"'` + "`" + `]+`),
 		// A bare host: labels joined by dots or defanged dots.
 		hostRE: regexp.MustCompile(`(?i)(?:` + label + sep + `)+` + label + `(?:/[^\s<>"'` + "`" + `]*)?`),
 		defang: strings.NewReplacer("[.]", ".", "(.)", ".", "{.}", ".", "[dot]", ".", "(dot)", ".", "[DOT]", ".", "(DOT)", ".",
 			"hxxp", "http", "HXXP", "http", "[:]", ":", "[://]", "://"),
+		hosts: map[string]cachedHost{},
+		names: map[string]string{},
 	}
 }
 
@@ -68,7 +79,13 @@ func trimURL(s string) string {
 			s = s[:len(s)-1]
 			continue
 		case ')', ']', '}':
-			open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
+			open := byte('(')
+			switch c {
+			case ']':
+				open = '['
+			case '}':
+				open = '{'
+			}
 			if strings.Count(s, string(open)) < strings.Count(s, string(c)) {
 				s = s[:len(s)-1]
 				continue
@@ -80,63 +97,165 @@ func trimURL(s string) string {
 }
 
 // Text finds URLs and bare hosts in plain text.
+//
+// No URL or host holds white space (as regexp's \s: tab, newline, form
+// feed, carriage return, space) or any of <>"'` , so the text is cut into
+// tokens at those bytes and each token is looked at alone: most tokens are
+// words with no dot in them and cost a byte scan. A URL with a scheme runs
+// to the end of its token, so a token holds at most one; the host pattern is
+// run only on tokens that may hold a host, and not on a token that is a URL
+// from its first byte (any host in it would lie inside the URL). This finds
+// exactly what running both patterns over the whole text would find.
 func (x *Extractor) Text(text string, emit func(Ref)) {
-	if text == "" {
-		return
-	}
-	var taken [][]int
-	if strings.Contains(text, "//") {
-		taken = x.urlRE.FindAllStringIndex(text, -1)
-	}
-	if !mayHoldHost(text) {
-		for _, m := range taken {
-			x.emitURL(text[m[0]:m[1]], emit)
-		}
-		return
-	}
-	for _, m := range taken {
-		x.emitURL(text[m[0]:m[1]], emit)
-	}
-	for _, m := range x.hostRE.FindAllStringIndex(text, -1) {
-		if inside(m, taken) {
+	type span struct{ start, end, url int }
+	var hosts []span
+	for i := 0; i < len(text); {
+		if isDelim(text[i]) {
+			i++
 			continue
 		}
-		if m[0] > 0 {
-			switch text[m[0]-1] {
-			case '@', '.', '/', '#', '-', '_':
-				continue // a mention, an email, a path, a tag: not a promoted host
+		j := i + 1
+		for j < len(text) && !isDelim(text[j]) {
+			j++
+		}
+		tok := text[i:j]
+		u := urlStart(tok)
+		if u >= 0 {
+			x.emitURL(tok[u:], emit)
+		}
+		if u != 0 && mayHoldHost(tok) {
+			hosts = append(hosts, span{i, j, u})
+		}
+		i = j
+	}
+	for _, h := range hosts {
+		tok := text[h.start:h.end]
+		for _, m := range x.hostRE.FindAllStringIndex(tok, -1) {
+			if h.url >= 0 && m[1] > h.url {
+				continue // overlaps the URL, which runs to the token's end
 			}
+			if at := h.start + m[0]; at > 0 {
+				switch text[at-1] {
+				case '@', '.', '/', '#', '-', '_':
+					continue // a mention, an email, a path, a tag: not a promoted host
+				}
+			}
+			x.emitHost(tok[m[0]:m[1]], emit)
 		}
-		raw := trimURL(text[m[0]:m[1]])
-		s, changed := x.refang(raw)
-		host, path, _ := strings.Cut(s, "/")
-		ref, ok := hostRef(host)
-		if !ok || !bareTLDOK(ref.Host) {
-			continue
+	}
+}
+
+// emitHost emits a bare (maybe defanged) host with an optional path.
+func (x *Extractor) emitHost(match string, emit func(Ref)) {
+	s, changed := x.refang(trimURL(match))
+	host, path, _ := strings.Cut(s, "/")
+	ref, ok := x.hostRef(host)
+	if !ok || !bareTLDOK(ref.Host) {
+		return
+	}
+	ref.FoundIn = InText
+	if changed {
+		ref.FoundIn = InDefanged
+	}
+	if path != "" || changed {
+		ref.URL = "http://" + host
+		if path != "" {
+			ref.URL += "/" + path
 		}
+	}
+	emit(ref)
+}
+
+func (x *Extractor) emitURL(match string, emit func(Ref)) {
+	u, changed := x.refang(trimURL(match))
+	if ref, ok := x.fromURL(u); ok {
 		ref.FoundIn = InText
 		if changed {
 			ref.FoundIn = InDefanged
-		}
-		if path != "" || changed {
-			ref.URL = "http://" + host
-			if path != "" {
-				ref.URL += "/" + path
-			}
 		}
 		emit(ref)
 	}
 }
 
-func (x *Extractor) emitURL(match string, emit func(Ref)) {
-	u, changed := x.refang(trimURL(match))
-	if ref, ok := FromURL(u); ok {
-		ref.FoundIn = InText
-		if changed {
-			ref.FoundIn = InDefanged
-		}
-		emit(ref)
+// isDelim is true for the bytes no URL or host holds.
+func isDelim(c byte) bool {
+	switch c {
+	case '\t', '\n', '\f', '\r', ' ', '<', '>', '"', '\'', '`':
+		return true
 	}
+	return false
+}
+
+// isWord is true for the bytes of regexp's \w, whose edges are \b.
+func isWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// urlStart is where the token's URL begins, or -1: the leftmost place, at a
+// word boundary, where a scheme (http, https, ftp, or defanged hxxp and
+// hxxps; in any case) and "://" (or "[:]//") are followed by at least one
+// byte. The URL runs to the end of the token.
+func urlStart(tok string) int {
+	if !strings.Contains(tok, "//") {
+		return -1
+	}
+	for p := 0; p < len(tok); p++ {
+		if c := tok[p] | 0x20; c != 'h' && c != 'f' || p > 0 && isWord(tok[p-1]) {
+			continue
+		}
+		if n := schemeLen(tok[p:]); n > 0 && p+n < len(tok) {
+			return p
+		}
+	}
+	return -1
+}
+
+// schemeLen is the length of the scheme and separator s starts with, 0 if
+// none: (?i)(?:h(?:tt|xx)ps?|ftp)(?::|\[:\])// as regexp matches it, where
+// case folding lets an s be written ſ (U+017F).
+func schemeLen(s string) int {
+	n := 0
+	switch {
+	case hasFold(s, "http"), hasFold(s, "hxxp"):
+		n = 4
+		if len(s) > n && s[n]|0x20 == 's' {
+			n++
+		} else if strings.HasPrefix(s[n:], "ſ") {
+			n += len("ſ")
+		}
+	case hasFold(s, "ftp"):
+		n = 3
+	default:
+		return 0
+	}
+	if m := sepLen(s[n:]); m > 0 {
+		return n + m
+	}
+	return 0 // giving back the s would leave it where the separator must be
+}
+
+// sepLen matches :// or [:]//.
+func sepLen(s string) int {
+	switch {
+	case strings.HasPrefix(s, "://"):
+		return 3
+	case strings.HasPrefix(s, "[:]//"):
+		return 5
+	}
+	return 0
+}
+
+// hasFold reports whether s starts with the ASCII letters of p in any case.
+func hasFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if s[i]|0x20 != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // mayHoldHost is a fast test that text has something like a host: a dot
@@ -162,15 +281,6 @@ func mayHoldHost(text string) bool {
 // multi-byte character (an IDN label).
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
-}
-
-func inside(m []int, spans [][]int) bool {
-	for _, s := range spans {
-		if m[0] < s[1] && m[1] > s[0] {
-			return true
-		}
-	}
-	return false
 }
 
 // bareTLDOK refuses bare hosts whose last label is more often a file
@@ -225,7 +335,7 @@ func (x *Extractor) HTML(src string, mentionURLs []string, emit func(Ref)) {
 				if hcard > 0 || hasWord(class, "mention") || hasWord(class, "u-url") || hasWord(class, "hashtag") || hasWord(rel, "tag") || contains(mentionURLs, href) {
 					continue
 				}
-				if ref, ok := FromURL(href); ok {
+				if ref, ok := x.fromURL(href); ok {
 					ref.FoundIn = InHref
 					emit(ref)
 				}
@@ -279,6 +389,14 @@ func contains(list []string, s string) bool {
 
 // FromURL normalises a URL with a scheme into a Ref (FoundIn unset).
 func FromURL(raw string) (Ref, bool) {
+	return fromURL(raw, hostRef)
+}
+
+func (x *Extractor) fromURL(raw string) (Ref, bool) {
+	return fromURL(raw, x.hostRef)
+}
+
+func fromURL(raw string, hostRef func(string) (Ref, bool)) (Ref, bool) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -290,6 +408,19 @@ func FromURL(raw string) (Ref, bool) {
 	}
 	ref.URL = raw
 	return ref, true
+}
+
+// hostRef is the package's hostRef through the cache.
+func (x *Extractor) hostRef(h string) (Ref, bool) {
+	if c, ok := x.hosts[h]; ok {
+		return c.ref, c.ok
+	}
+	ref, ok := hostRef(h)
+	if len(x.hosts) >= maxCachedHosts {
+		clear(x.hosts)
+	}
+	x.hosts[h] = cachedHost{ref, ok}
+	return ref, ok
 }
 
 // FromEmail gives the domain of an email address.
@@ -343,6 +474,19 @@ func hostRef(h string) (Ref, bool) {
 		return Ref{}, false
 	}
 	return Ref{Host: ascii, Domain: domain}, true
+}
+
+// unicode is Unicode through the cache.
+func (x *Extractor) unicode(ascii string) string {
+	if u, ok := x.names[ascii]; ok {
+		return u
+	}
+	u := Unicode(ascii)
+	if len(x.names) >= maxCachedHosts {
+		clear(x.names)
+	}
+	x.names[ascii] = u
+	return u
 }
 
 // Unicode renders an ASCII (punycode) domain for display.
