@@ -79,6 +79,22 @@ func Int64Column(b Batch, col int) (func(i int) int64, error) {
 	}, nil
 }
 
+// NullableInt64Column reads an integer column of a batch as values for an
+// Inserter: an int64, or nil for NULL.
+func NullableInt64Column(b Batch, col int) (func(i int) any, error) {
+	get, err := Int64Column(b, col)
+	if err != nil {
+		return nil, err
+	}
+	nulls := b.Column(col)
+	return func(i int) any {
+		if nulls.IsNull(i) {
+			return nil
+		}
+		return get(i)
+	}, nil
+}
+
 // Float64Column reads a DOUBLE column of a batch; NULL reads as 0.
 func Float64Column(b Batch, col int) (func(i int) float64, error) {
 	a, ok := b.Column(col).(interface {
@@ -98,14 +114,21 @@ func Float64Column(b Batch, col int) (func(i int) float64, error) {
 
 // Inserter bulk-inserts rows into a table as Arrow record batches: rows are
 // built column-wise in Go and handed to DuckDB a batch at a time through an
-// Arrow view, with no per-row call across cgo.
+// Arrow view, with no per-row call across cgo. A full batch is inserted in
+// the background while the next one is built (at most one waits), so the
+// caller's work and DuckDB's overlap; the first error is returned by a later
+// Add or by Close.
 type Inserter struct {
-	ctx    context.Context
-	conn   *sql.Conn
-	table  string
-	schema *arrow.Schema
-	b      *array.RecordBuilder
-	n      int
+	ctx     context.Context
+	conn    *sql.Conn
+	table   string
+	schema  *arrow.Schema
+	b       *array.RecordBuilder
+	n       int
+	pending chan arrow.RecordBatch // to the inserting goroutine
+	done    chan error             // its first error, when pending is closed
+	failed  chan struct{}          // closed when an insert has failed
+	err     error                  // that failure, set before failed is closed
 }
 
 // insertBatch is how many rows an Inserter holds before handing them over.
@@ -147,7 +170,26 @@ WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_positi
 		return nil, fmt.Errorf("inserter: no table %s", table)
 	}
 	schema := arrow.NewSchema(fields, nil)
-	return &Inserter{ctx: ctx, conn: conn, table: table, schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}, nil
+	in := &Inserter{ctx: ctx, conn: conn, table: table, schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema),
+		pending: make(chan arrow.RecordBatch), done: make(chan error, 1), failed: make(chan struct{})}
+	go in.insertAll()
+	return in, nil
+}
+
+// insertAll inserts the batches it is handed, in order, until pending is
+// closed; after an error it only releases them.
+func (in *Inserter) insertAll() {
+	var first error
+	for rec := range in.pending {
+		if first == nil {
+			if first = in.insert(rec); first != nil {
+				in.err = first
+				close(in.failed)
+			}
+		}
+		rec.Release()
+	}
+	in.done <- first
 }
 
 // Add appends one row: string, int64, float64, bool or nil per column.
@@ -183,8 +225,17 @@ func (in *Inserter) flush() error {
 		return nil
 	}
 	rec := in.b.NewRecordBatch()
-	defer rec.Release()
 	in.n = 0
+	select {
+	case in.pending <- rec:
+		return nil
+	case <-in.failed:
+		rec.Release()
+		return in.err
+	}
+}
+
+func (in *Inserter) insert(rec arrow.RecordBatch) error {
 	rr, err := array.NewRecordReader(in.schema, []arrow.RecordBatch{rec})
 	if err != nil {
 		return err
@@ -213,10 +264,16 @@ func (in *Inserter) flush() error {
 	})
 }
 
-// Close inserts what is left.
+// Close inserts what is left and waits for every insert; it gives the first
+// error of any of them.
 func (in *Inserter) Close() error {
-	err := in.flush()
+	ferr := in.flush()
+	close(in.pending)
+	err := <-in.done
 	in.b.Release()
+	if err == nil {
+		err = ferr
+	}
 	return err
 }
 

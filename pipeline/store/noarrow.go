@@ -29,6 +29,11 @@ func Int64Column(b Batch, col int) (func(int) int64, error) {
 	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
 
+// NullableInt64Column needs the duckdb_arrow build tag.
+func NullableInt64Column(b Batch, col int) (func(int) any, error) {
+	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+}
+
 // Float64Column needs the duckdb_arrow build tag.
 func Float64Column(b Batch, col int) (func(int) float64, error) {
 	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
