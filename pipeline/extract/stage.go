@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,34 +18,10 @@ import (
 //go:embed sql/domains.sql
 var domainsSQL string
 
-// sourcesQuery gives every text that may hold a domain, one row per source
-// object (statuses with no dotted word, URL or defanged dot in them are left
-// to DuckDB's regexp engine to pass over): what it is, whose, what kind of content, the content, and (for
-// statuses) the URLs of the accounts it mentions, which are not promoted.
-const sourcesQuery = `
-SELECT s.instance, 'status' AS source, s.status_id::VARCHAR AS source_id, s.account_id::VARCHAR AS account_id,
-       CASE WHEN s.content_html IS NOT NULL THEN 'html' ELSE 'text' END AS kind,
-       coalesce(s.content_html, s.text) AS content, m.urls
-FROM statuses s
-LEFT JOIN (SELECT instance, status_id, string_agg(url, ' ') AS urls FROM mentions WHERE url IS NOT NULL GROUP BY ALL) m
-  ON m.instance = s.instance AND m.status_id = s.status_id
-WHERE regexp_matches(coalesce(s.content_html, s.text), '(?i)[\pL\pN][.][\pL]|://|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)')
-UNION ALL
-SELECT instance, 'email', account_id::VARCHAR, account_id::VARCHAR, 'email', email, NULL FROM accounts WHERE email IS NOT NULL
-UNION ALL
-SELECT instance, 'note', account_id::VARCHAR, account_id::VARCHAR, CASE WHEN note LIKE '%<%' THEN 'html' ELSE 'text' END, note, NULL
-FROM accounts WHERE coalesce(note, '') <> ''
-UNION ALL
-SELECT instance, 'field', account_id::VARCHAR, account_id::VARCHAR, 'fields', fields, NULL
-FROM accounts WHERE coalesce(fields, '') NOT IN ('', '[]', '{}')
-UNION ALL
-SELECT instance, 'app_website', app_id::VARCHAR, NULL, 'url', website, NULL FROM apps WHERE coalesce(website, '') <> ''
-UNION ALL
-SELECT instance, 'app_redirect_uri', app_id::VARCHAR, NULL, 'urls', redirect_uri, NULL FROM apps WHERE coalesce(redirect_uri, '') <> ''
-UNION ALL
-SELECT p.instance, 'card', p.status_id::VARCHAR, s.account_id::VARCHAR, 'url', p.url, NULL
-FROM preview_cards p LEFT JOIN statuses s ON s.instance = p.instance AND s.status_id = p.status_id
-WHERE p.url IS NOT NULL`
+// sourcesSQL gives every text that may hold a domain, one row per source.
+//
+//go:embed sql/sources.sql
+var sourcesSQL string
 
 const refsDDL = `CREATE OR REPLACE TABLE domain_refs (
   instance VARCHAR, source VARCHAR, source_id BIGINT, account_id BIGINT, found_in VARCHAR,
@@ -53,7 +29,9 @@ const refsDDL = `CREATE OR REPLACE TABLE domain_refs (
 
 // row is one source of the query above.
 type row struct {
-	instance, source, sourceID, accountID, kind, content, mentions string
+	instance, source        string
+	sourceID, accountID     any // int64 or nil
+	kind, content, mentions string
 }
 
 // Run is the extract stage: it fills domain_refs and domains.
@@ -75,47 +53,75 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 	ins := make([]*store.Inserter, workers)
 	for w := range ins {
 		conn, err := db.Conn(ctx)
-		if err != nil {
-			return err
+		if err == nil {
+			defer conn.Close()
+			ins[w], err = store.NewInserter(ctx, conn, "domain_refs")
 		}
-		defer conn.Close()
-		if ins[w], err = store.NewInserter(ctx, conn, "domain_refs"); err != nil {
-			return err
+		if err != nil {
+			for _, in := range ins[:w] {
+				in.Close()
+			}
+			return fmt.Errorf("extract: %w", err)
 		}
 	}
-	x := New()
-	err = store.ArrowQuery(ctx, src, sourcesQuery, func(b store.Batch) error {
-		rows, err := batchRows(b)
-		if err != nil {
-			return err
-		}
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				for i := w; i < len(rows) && errs[w] == nil; i += workers {
+	// The reader copies each batch out of Arrow memory (valid only during
+	// its call) and goes on to DuckDB's next batch while workers extract and
+	// insert, each at its own pace.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan []row, 2*workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := New()
+			var seen refSet
+			for rows := range work {
+				for i := 0; i < len(rows) && errs[w] == nil; i++ {
 					r := &rows[i]
-					seen := map[Ref]bool{}
-					x.Source(r.kind, r.content, strings.Fields(r.mentions), func(ref Ref) {
-						if seen[ref] || errs[w] != nil {
+					var mentions []string
+					if r.mentions != "" {
+						mentions = strings.Fields(r.mentions)
+					}
+					seen.reset()
+					x.Source(r.kind, r.content, mentions, func(ref Ref) {
+						if !seen.add(ref) || errs[w] != nil {
 							return
 						}
-						seen[ref] = true
 						var uni any
-						if u := Unicode(ref.Domain); u != ref.Domain {
+						if u := x.unicode(ref.Domain); u != ref.Domain {
 							uni = u
 						}
-						errs[w] = ins[w].Add(r.instance, r.source, parseID(r.sourceID), parseID(r.accountID), ref.FoundIn,
+						errs[w] = ins[w].Add(r.instance, r.source, r.sourceID, r.accountID, ref.FoundIn,
 							nullStr(ref.URL), ref.Host, ref.Domain, uni)
 					})
 				}
-			}(w)
+				if errs[w] != nil {
+					cancel() // the reader stops; the rest of work is drained
+				}
+			}
+		}()
+	}
+	interned := map[string]string{}
+	err = store.ArrowQuery(ctx, src, sourcesSQL, func(b store.Batch) error {
+		rows, err := batchRows(b, interned)
+		if err != nil {
+			return err
 		}
-		wg.Wait()
-		return errors.Join(errs...)
+		select {
+		case work <- rows:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	})
+	close(work)
+	wg.Wait()
+	if werr := errors.Join(errs...); werr != nil {
+		err = werr // the reader's error is then only the cancellation
+	}
 	for _, in := range ins {
 		if cerr := in.Close(); err == nil {
 			err = cerr
@@ -129,15 +135,36 @@ func Summarise(ctx context.Context, db *sql.DB) error {
 	return store.Exec(ctx, db, "domains", domainsSQL)
 }
 
-func parseID(s string) any {
-	if s == "" {
-		return nil
+// refSet is the references one source gave so far: a handful as a rule,
+// in a slice; a map once a source (a hostile one) gives many.
+type refSet struct {
+	few  []Ref
+	many map[Ref]bool
+}
+
+func (s *refSet) reset() {
+	s.few, s.many = s.few[:0], nil
+}
+
+// add adds ref and reports whether it was new.
+func (s *refSet) add(ref Ref) bool {
+	if s.many != nil {
+		if s.many[ref] {
+			return false
+		}
+		s.many[ref] = true
+		return true
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return nil
+	if slices.Contains(s.few, ref) {
+		return false
 	}
-	return n
+	if s.few = append(s.few, ref); len(s.few) > 32 {
+		s.many = make(map[Ref]bool, 64)
+		for _, r := range s.few {
+			s.many[r] = true
+		}
+	}
+	return true
 }
 
 func nullStr(s string) any {
@@ -160,7 +187,7 @@ func (x *Extractor) Source(kind, content string, mentions []string, emit func(Re
 		}
 	case "url", "urls":
 		for _, u := range strings.Fields(content) {
-			if ref, ok := FromURL(u); ok {
+			if ref, ok := x.fromURL(u); ok {
 				ref.FoundIn = kind
 				emit(ref)
 			}
@@ -202,19 +229,37 @@ func instanceDomains(ctx context.Context, db *sql.DB, instances []string) error 
 	return nil
 }
 
-// batchRows reads a batch of sourcesQuery.
-func batchRows(b store.Batch) ([]row, error) {
-	cols := make([]func(int) string, 7)
-	for i := range cols {
-		get, err := store.StringColumn(b, i)
+// batchRows copies a batch of sourcesSQL out of Arrow memory; the few
+// distinct instance, source and kind names are shared through interned.
+func batchRows(b store.Batch, interned map[string]string) ([]row, error) {
+	var text [5]func(int) string
+	for i, col := range []int{0, 1, 4, 5, 6} {
+		get, err := store.StringColumn(b, col)
 		if err != nil {
 			return nil, err
 		}
-		cols[i] = get
+		text[i] = get
+	}
+	sourceID, err := store.NullableInt64Column(b, 2)
+	if err != nil {
+		return nil, err
+	}
+	accountID, err := store.NullableInt64Column(b, 3)
+	if err != nil {
+		return nil, err
+	}
+	intern := func(s string) string {
+		if v, ok := interned[s]; ok {
+			return v
+		}
+		v := strings.Clone(s)
+		interned[v] = v
+		return v
 	}
 	rows := make([]row, store.Rows(b))
 	for i := range rows {
-		rows[i] = row{cols[0](i), cols[1](i), cols[2](i), cols[3](i), cols[4](i), cols[5](i), cols[6](i)}
+		rows[i] = row{intern(text[0](i)), intern(text[1](i)), sourceID(i), accountID(i), intern(text[2](i)),
+			strings.Clone(text[3](i)), strings.Clone(text[4](i))}
 	}
 	return rows, nil
 }

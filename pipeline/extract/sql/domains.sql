@@ -3,18 +3,24 @@
 -- preview card, profile note or field) and it is not one of the dump's own
 -- instances; email domains and app websites are recorded, not promoted.
 -- Each count is taken over distinct rows first (distinct counts of tuples
--- are slow), then joined by domain.
+-- are slow), then joined by domain; the lists of sources, places and
+-- instances are sorted lists (ordered aggregates are slow).
 CREATE OR REPLACE TABLE domains AS
-WITH base AS (
-  SELECT domain,
-         coalesce(max(domain_unicode), domain) AS domain_unicode,
-         domain IN (SELECT domain FROM instance_domains) AS own,
-         bool_or(source IN ('status', 'card', 'note', 'field')) AS published,
-         count(DISTINCT host) AS hosts,
-         string_agg(DISTINCT source, ' ' ORDER BY source) AS sources,
-         string_agg(DISTINCT found_in, ' ' ORDER BY found_in) AS found_in,
-         string_agg(DISTINCT instance, ' ' ORDER BY instance) AS instances
-  FROM domain_refs GROUP BY domain
+WITH kinds AS (
+  SELECT domain, source, found_in, instance, max(domain_unicode) AS domain_unicode
+  FROM domain_refs GROUP BY ALL
+), hosts AS (
+  SELECT domain, count(DISTINCT host) AS hosts FROM domain_refs GROUP BY domain
+), base AS (
+  SELECT k.domain,
+         coalesce(max(k.domain_unicode), k.domain) AS domain_unicode,
+         k.domain IN (SELECT domain FROM instance_domains) AS own,
+         bool_or(k.source IN ('status', 'card', 'note', 'field')) AS published,
+         any_value(h.hosts) AS hosts,
+         array_to_string(list_sort(list_distinct(list(k.source))), ' ') AS sources,
+         array_to_string(list_sort(list_distinct(list(k.found_in))), ' ') AS found_in,
+         array_to_string(list_sort(list_distinct(list(k.instance))), ' ') AS instances
+  FROM kinds k JOIN hosts h USING (domain) GROUP BY k.domain
 ), posts AS (
   SELECT p.domain,
          count(*) FILTER (WHERE p.source = 'status') AS statuses,

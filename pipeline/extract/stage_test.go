@@ -1,0 +1,116 @@
+//go:build duckdb_arrow
+
+package extract
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"fediforensics/pipeline/store"
+)
+
+// TestStageFindsWhatTheExtractorFinds runs the stage over a real DuckDB
+// database and checks domain_refs against the extractor run over every
+// status with no prefilter: the query's cheap filter must never drop a
+// status that holds a reference (entity-encoded dots, defanged dots, an
+// IPv6 URL with no dot at all).
+func TestStageFindsWhatTheExtractorFinds(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `
+CREATE TABLE statuses (instance VARCHAR, status_id BIGINT, account_id BIGINT, content_html VARCHAR, text VARCHAR,
+  created_at TIMESTAMP, visibility VARCHAR);
+CREATE TABLE mentions (instance VARCHAR, status_id BIGINT, url VARCHAR);
+CREATE TABLE accounts (instance VARCHAR, account_id BIGINT, email VARCHAR, note VARCHAR, fields VARCHAR);
+CREATE TABLE apps (instance VARCHAR, app_id BIGINT, website VARCHAR, redirect_uri VARCHAR);
+CREATE TABLE preview_cards (instance VARCHAR, status_id BIGINT, url VARCHAR)`); err != nil {
+		t.Fatal(err)
+	}
+	type status struct {
+		html bool
+		body string
+	}
+	statuses := []status{
+		{false, "no host here at all"},
+		{false, "end of a sentence. Next one"},
+		{false, "visit moonxtrade.com now"},
+		{false, "defanged cryptonexa[dot]io and bitq(DOT)com"},
+		{false, "ipv6 http://[2001:db8::1]:8080/x"},
+		{false, "hxxps[:]//evil[.]com/x"},
+		{true, `<p>entity dot example&#46;org and <a href="https&#58;&#47;&#47;shop&#46;example&#46;net/">x</a></p>`},
+		{true, `<p><a href="http://[2001:db8::2]/">v6</a></p>`},
+		{true, `<p><span class="h-card"><a href="https://m.example/@a" class="u-url mention">@<span>a</span></a></span> hi</p>`},
+		{true, `<p>plain words</p>`},
+		{false, "a(.)b.com c[DOT]net"},
+	}
+	for i, s := range statuses {
+		var html, text any
+		if s.html {
+			html = s.body
+		} else {
+			text = s.body
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO statuses VALUES ('m.example', ?, 7, ?, ?, TIMESTAMP '2023-05-01', 'direct')`, i+1, html, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Run(ctx, db, []string{"m.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Summarise(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+
+	var want []string
+	x := New()
+	for i, s := range statuses {
+		kind := "text"
+		if s.html {
+			kind = "html"
+		}
+		var seen refSet
+		x.Source(kind, s.body, nil, func(r Ref) {
+			if seen.add(r) {
+				want = append(want, fmt.Sprintf("%d %s %s %s %s", i+1, r.FoundIn, r.URL, r.Host, r.Domain))
+			}
+		})
+	}
+	var got []string
+	rows, err := db.QueryContext(ctx, `SELECT source_id, found_in, coalesce(url, ''), host, domain FROM domain_refs WHERE source = 'status'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var in, url, host, domain string
+		if err := rows.Scan(&id, &in, &url, &host, &domain); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %s %s", id, in, url, host, domain))
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("domain_refs:\n got  %q\n want %q", got, want)
+	}
+	for _, d := range []string{"example.org", "example.net", "2001:db8::1", "2001:db8::2", "evil.com", "moonxtrade.com", "cryptonexa.io"} {
+		if !slices.ContainsFunc(want, func(s string) bool { return len(s) > len(d) && s[len(s)-len(d):] == d }) {
+			t.Errorf("the case for %s found nothing: the test no longer tests the filter", d)
+		}
+	}
+	var promoted int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM domains WHERE promoted`).Scan(&promoted); err != nil {
+		t.Fatal(err)
+	}
+	if promoted == 0 {
+		t.Error("no promoted domains")
+	}
+}
