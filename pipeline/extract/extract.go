@@ -387,22 +387,14 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// FromURL normalises a URL with a scheme into a Ref (FoundIn unset).
-func FromURL(raw string) (Ref, bool) {
-	return fromURL(raw, hostRef)
-}
-
+// fromURL normalises a URL with a scheme into a Ref (FoundIn unset).
 func (x *Extractor) fromURL(raw string) (Ref, bool) {
-	return fromURL(raw, x.hostRef)
-}
-
-func fromURL(raw string, hostRef func(string) (Ref, bool)) (Ref, bool) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return Ref{}, false
 	}
-	ref, ok := hostRef(u.Host)
+	ref, ok := x.hostRef(u.Host)
 	if !ok {
 		return Ref{}, false
 	}
@@ -410,28 +402,38 @@ func fromURL(raw string, hostRef func(string) (Ref, bool)) (Ref, bool) {
 	return ref, true
 }
 
-// hostRef is the package's hostRef through the cache.
-func (x *Extractor) hostRef(h string) (Ref, bool) {
-	if c, ok := x.hosts[h]; ok {
-		return c.ref, c.ok
-	}
-	ref, ok := hostRef(h)
-	if len(x.hosts) >= maxCachedHosts {
-		clear(x.hosts)
-	}
-	x.hosts[h] = cachedHost{ref, ok}
-	return ref, ok
-}
-
-// FromEmail gives the domain of an email address.
-func FromEmail(addr string) (Ref, bool) {
+// fromEmail gives the domain of an email address.
+func (x *Extractor) fromEmail(addr string) (Ref, bool) {
 	i := strings.LastIndexByte(addr, '@')
 	if i < 0 {
 		return Ref{}, false
 	}
-	ref, ok := hostRef(addr[i+1:])
+	ref, ok := x.hostRef(addr[i+1:])
 	ref.FoundIn = InEmail
 	return ref, ok
+}
+
+// hostRef is the package's hostRef through the cache.
+func (x *Extractor) hostRef(h string) (Ref, bool) {
+	c := cached(x.hosts, h, func(h string) cachedHost {
+		ref, ok := hostRef(h)
+		return cachedHost{ref, ok}
+	})
+	return c.ref, c.ok
+}
+
+// cached is m[key], computed by compute when missing; m starts over when it
+// holds maxCachedHosts entries.
+func cached[V any](m map[string]V, key string, compute func(string) V) V {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	v := compute(key)
+	if len(m) >= maxCachedHosts {
+		clear(m)
+	}
+	m[key] = v
+	return v
 }
 
 // hostRef normalises a host: user info and port cut, lower-case, trailing
@@ -478,15 +480,7 @@ func hostRef(h string) (Ref, bool) {
 
 // unicode is Unicode through the cache.
 func (x *Extractor) unicode(ascii string) string {
-	if u, ok := x.names[ascii]; ok {
-		return u
-	}
-	u := Unicode(ascii)
-	if len(x.names) >= maxCachedHosts {
-		clear(x.names)
-	}
-	x.names[ascii] = u
-	return u
+	return cached(x.names, ascii, Unicode)
 }
 
 // Unicode renders an ASCII (punycode) domain for display.

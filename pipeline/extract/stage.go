@@ -27,7 +27,7 @@ const refsDDL = `CREATE OR REPLACE TABLE domain_refs (
   instance VARCHAR, source VARCHAR, source_id BIGINT, account_id BIGINT, found_in VARCHAR,
   url VARCHAR, host VARCHAR, domain VARCHAR, domain_unicode VARCHAR)`
 
-// row is one source of the query above.
+// row is one source of sourcesSQL.
 type row struct {
 	instance, source        string
 	sourceID, accountID     any // int64 or nil
@@ -182,7 +182,7 @@ func (x *Extractor) Source(kind, content string, mentions []string, emit func(Re
 	case "text":
 		x.Text(content, emit)
 	case "email":
-		if ref, ok := FromEmail(content); ok {
+		if ref, ok := x.fromEmail(content); ok {
 			emit(ref)
 		}
 	case "url", "urls":

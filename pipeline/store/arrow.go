@@ -126,7 +126,7 @@ type Inserter struct {
 	b       *array.RecordBuilder
 	n       int
 	pending chan arrow.RecordBatch // to the inserting goroutine
-	done    chan error             // its first error, when pending is closed
+	done    chan struct{}          // closed when it has handled all of pending
 	failed  chan struct{}          // closed when an insert has failed
 	err     error                  // that failure, set before failed is closed
 }
@@ -171,7 +171,7 @@ WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_positi
 	}
 	schema := arrow.NewSchema(fields, nil)
 	in := &Inserter{ctx: ctx, conn: conn, table: table, schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema),
-		pending: make(chan arrow.RecordBatch), done: make(chan error, 1), failed: make(chan struct{})}
+		pending: make(chan arrow.RecordBatch), done: make(chan struct{}), failed: make(chan struct{})}
 	go in.insertAll()
 	return in, nil
 }
@@ -179,17 +179,15 @@ WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_positi
 // insertAll inserts the batches it is handed, in order, until pending is
 // closed; after an error it only releases them.
 func (in *Inserter) insertAll() {
-	var first error
+	defer close(in.done)
 	for rec := range in.pending {
-		if first == nil {
-			if first = in.insert(rec); first != nil {
-				in.err = first
+		if in.err == nil {
+			if in.err = in.insert(rec); in.err != nil {
 				close(in.failed)
 			}
 		}
 		rec.Release()
 	}
-	in.done <- first
 }
 
 // Add appends one row: string, int64, float64, bool or nil per column.
@@ -269,12 +267,12 @@ func (in *Inserter) insert(rec arrow.RecordBatch) error {
 func (in *Inserter) Close() error {
 	ferr := in.flush()
 	close(in.pending)
-	err := <-in.done
+	<-in.done
 	in.b.Release()
-	if err == nil {
-		err = ferr
+	if in.err != nil {
+		return in.err
 	}
-	return err
+	return ferr
 }
 
 // InsertAll bulk-inserts the rows fn adds into table, as Arrow batches.
