@@ -8,11 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // Version is the tool version written into every manifest.
 const Version = "0.1.0"
+
+// ToolName is the tool named in every manifest: a folder whose manifest
+// names another tool is not an output of this one.
+const ToolName = "pipeline"
 
 // Table names a table of a Mastodon dump, as Mastodon's schema spells it.
 type Table string
@@ -111,6 +116,9 @@ const (
 	ExitTooLarge    = 5 // a member or the whole dump is beyond the size caps
 	ExitNoData      = 6 // the input holds no recognisable Mastodon table
 	ExitOutputInUse = 7 // the output directory holds something that is not ours
+	// A run stopped by a signal exits 128 + the signal's number, as shells
+	// do: 130 for Ctrl-C (SIGINT), 129 SIGHUP, 141 SIGPIPE, 143 SIGTERM.
+	ExitSignalBase = 128
 )
 
 // Error kinds that carry an exit code.
@@ -121,13 +129,31 @@ var (
 	ErrTooLarge  = errors.New("archive beyond size cap")
 	ErrNoData    = errors.New("no mastodon tables found")
 	ErrOutputDir = errors.New("output directory refused")
+	ErrBug       = errors.New("internal error")
 )
+
+// Interrupted is the error of a run stopped by a signal.
+type Interrupted struct {
+	Signal syscall.Signal
+}
+
+func (e *Interrupted) Error() string {
+	name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT (Ctrl-C)", syscall.SIGTERM: "SIGTERM",
+		syscall.SIGHUP: "SIGHUP (the terminal closed)", syscall.SIGPIPE: "SIGPIPE (the reader of the output went away)"}[e.Signal]
+	if name == "" {
+		name = e.Signal.String()
+	}
+	return "interrupted by " + name
+}
 
 // ExitCode maps an error to the documented exit code.
 func ExitCode(err error) int {
+	var intr *Interrupted
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &intr):
+		return ExitSignalBase + int(intr.Signal)
 	case errors.Is(err, ErrUsage):
 		return ExitUsage
 	case errors.Is(err, ErrUnsafe):
@@ -160,6 +186,29 @@ type Manifest struct {
 	Stages    []StageTiming     `json:"stages"`
 	Settings  map[string]string `json:"settings,omitempty"`
 	Instances []string          `json:"instances"`
+	// Files lists every file the pipeline wrote into the output, as slash
+	// paths: a later run replaces these and keeps everything else.
+	Files []string `json:"files,omitempty"`
+}
+
+// Init makes the maps of a manifest read from a file usable.
+func (m *Manifest) Init() {
+	if m.Warnings == nil {
+		m.Warnings = map[string]int64{}
+	}
+	if m.Settings == nil {
+		m.Settings = map[string]string{}
+	}
+}
+
+// Ran says whether the manifest records a run of the stage.
+func (m *Manifest) Ran(stage string) bool {
+	for _, s := range m.Stages {
+		if s.Stage == stage {
+			return true
+		}
+	}
+	return false
 }
 
 // Input describes the dump as a whole.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fediforensics/pipeline"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("bench", stderr)
 	cfg := bench.Config{}
 	fs.IntVar(&cfg.Statuses, "statuses", 1000000, "ordinary statuses to generate")
-	fs.IntVar(&cfg.Accounts, "accounts", 0, "ordinary accounts to generate (default statuses/10)")
+	fs.IntVar(&cfg.Accounts, "accounts", 0, "ordinary accounts to generate (default statuses/10, at least 1000)")
 	fs.StringVar(&cfg.WorkDir, "work", "", "keep the generated dump and databases in this `directory`")
 	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "DuckDB memory_limit for both loads")
 	fs.IntVar(&cfg.Threads, "threads", 0, "DuckDB threads for both loads")
@@ -23,6 +24,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger := logFlags(fs, stderr)
 	if _, err := parse(fs, args, 0, 0, "no arguments"); err != nil {
 		return err
+	}
+	if cfg.Accounts < 0 || cfg.Statuses < 0 {
+		return fmt.Errorf("%w: --accounts and --statuses cannot be negative", pipeline.ErrUsage)
 	}
 	if cfg.Accounts == 0 {
 		cfg.Accounts = max(cfg.Statuses/10, 1000)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/gen"
@@ -20,7 +21,7 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	noAPI := fs.Bool("no-api", false, "leave out the API-export instance")
 	fs.BoolVar(&cfg.CSVOnly, "csv-only", false, "write every database-export table as CSV (no pg_dump dump.sql)")
 	dir := fs.String("dir", "", "write the dump as a `directory` (must not exist)")
-	tarPath := fs.String("tar", "", "write the dump as a deterministic .tar.gz `file`")
+	tarPath := fs.String("tar", "", "write the dump as a deterministic tar `file`: gzipped if it ends in .tar.gz or .tgz, plain if .tar")
 	truthPath := fs.String("truth", "", "write what was planted (campaign members, domains) as JSON to `file`")
 	if _, err := parse(fs, args, 0, 0, "no arguments"); err != nil {
 		return err
@@ -28,6 +29,18 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.API = !*noAPI
 	if (*dir == "") == (*tarPath == "") {
 		return fmt.Errorf("%w: gen needs exactly one of --dir and --tar", pipeline.ErrUsage)
+	}
+	if cfg.Accounts < 0 || cfg.Statuses < 0 {
+		return fmt.Errorf("%w: --accounts and --statuses cannot be negative", pipeline.ErrUsage)
+	}
+	var gz bool
+	switch lower := strings.ToLower(*tarPath); {
+	case lower == "":
+	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
+		gz = true
+	case strings.HasSuffix(lower, ".tar"):
+	default:
+		return fmt.Errorf("%w: --tar %s: the name must end in .tar, .tar.gz or .tgz (it says what is written)", pipeline.ErrUsage, *tarPath)
 	}
 	target := *dir
 	if *tarPath != "" {
@@ -48,7 +61,7 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		if err := gen.Pack(target, f); err != nil {
+		if err := gen.PackTar(target, f, gz); err != nil {
 			f.Close()
 			os.Remove(tmp)
 			return err

@@ -233,8 +233,10 @@ func TestWhoisLive(t *testing.T) {
 		"cryptonexa.io,not-a-date,X,x@example.org,,\n"), 0o644)
 	cache := t.TempDir()
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois", "live", "--whois-server", addr, "--whois-order", "whois",
-		"--whois-cache", cache, "--whois-rate", "-1", "--whois-history", history)
+	// RDAP is asked first and fails (nothing listens on port 1): the
+	// answers come from WHOIS, and the failures must not reach the reports.
+	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois", "live", "--whois-server", addr,
+		"--rdap-server", "http://127.0.0.1:1/", "--whois-cache", cache, "--whois-rate", "-1", "--whois-history", history)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -262,11 +264,19 @@ WHERE domain IN ('moonxtrade.com', 'bitqlend.com', 'cryptonexa.io', 'nosuchblog.
 	// A second run in cache mode answers from the new cache, without the server.
 	before := srv.Queries()
 	out2 := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out2, "--whois-cache", cache); code != 0 {
+	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out2, "--whois-cache", cache, "--whois-history", history); code != 0 {
 		t.Fatal(stderr)
 	}
 	if srv.Queries() != before {
 		t.Error("cache mode touched the network")
+	}
+	// The same knowledge gives the same bytes, live or from the cache.
+	for _, f := range append(reportFiles(t, out), "report.html") {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, err := os.ReadFile(filepath.Join(out2, f))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the live run and the run over its cache", f)
+		}
 	}
 	if n := queryCSV(t, out2, `SELECT count(*) FROM whois WHERE status = 'found'`); strings.Contains(n, "\n0\n") {
 		t.Error("cache mode found nothing in the cache just filled")
@@ -316,4 +326,18 @@ func TestPivotKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reportFiles lists the CSV reports of an output, as paths inside it.
+func reportFiles(t *testing.T, out string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(out, "reports", "*.csv"))
+	if err != nil || len(m) == 0 {
+		t.Fatalf("no reports in %s", out)
+	}
+	var rel []string
+	for _, p := range m {
+		rel = append(rel, filepath.Join("reports", filepath.Base(p)))
+	}
+	return rel
 }

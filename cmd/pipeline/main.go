@@ -15,16 +15,57 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"fediforensics/pipeline"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withSignals(context.Background(), os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// withSignals returns a context cancelled, with a *pipeline.Interrupted
+// cause, by the first SIGINT, SIGTERM, SIGHUP or SIGPIPE: the work stops
+// and cleans up (no temporary folder is left, the output stays as it was).
+// A second SIGINT, SIGTERM or SIGHUP exits at once, through exit; the
+// temporary folder it may leave is removed by the next run beside it.
+func withSignals(parent context.Context, stderr io.Writer, exit func(int)) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	done := make(chan struct{})
+	go func() {
+		first := true
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-sigs:
+				sig := s.(syscall.Signal)
+				if first {
+					first = false
+					cancel(&pipeline.Interrupted{Signal: sig})
+					continue
+				}
+				if sig == syscall.SIGPIPE {
+					continue // every later write to a closed pipe raises it again
+				}
+				fmt.Fprintf(stderr, "pipeline: %v again: exiting at once\n", (&pipeline.Interrupted{Signal: sig}).Error()[len("interrupted by "):])
+				exit(pipeline.ExitSignalBase + int(sig))
+			}
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
 }
 
 const usage = `usage: pipeline <command> [flags] [args]
@@ -53,7 +94,15 @@ Run 'pipeline <command> -h' for the flags of a command.
 `
 
 // run is the whole command line, with its streams, for in-process tests.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A panic is a bug: say so, and how to report it, not a raw trace
+		// with the exit code of bad arguments.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "pipeline: %v: %v\nThis is a bug in pipeline. Please report it with the command line, this message and the trace below.\n\n%s", pipeline.ErrBug, r, debug.Stack())
+			code = pipeline.ExitFailure
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return pipeline.ExitUsage
@@ -94,6 +143,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return pipeline.ExitOK
 	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped by a signal: say so, not "context canceled".
+		var intr *pipeline.Interrupted
+		if errors.As(context.Cause(ctx), &intr) {
+			err = fmt.Errorf("%w: stopped; an output being built was removed and an earlier one left as it was", intr)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "pipeline: %v\n", err)
 	}
@@ -133,12 +189,50 @@ func parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int, what string) (
 
 // logFlags adds --log-level and returns a function making the logger.
 func logFlags(fs *flag.FlagSet, stderr io.Writer) func() *slog.Logger {
-	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	level := &levelFlag{slog.LevelInfo}
+	fs.Var(level, "log-level", "log `level`: debug, info, warn or error")
 	return func() *slog.Logger {
-		var l slog.Level
-		if err := l.UnmarshalText([]byte(*level)); err != nil {
-			l = slog.LevelInfo
-		}
-		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l}))
+		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level.Level}))
 	}
+}
+
+// levelFlag is a log level that refuses what slog does not know.
+type levelFlag struct{ slog.Level }
+
+func (l *levelFlag) Set(s string) error {
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("%q is not a log level: use debug, info, warn or error", s)
+	}
+	return nil
+}
+
+// sizeFlag is a memory size as DuckDB's memory_limit takes it (4GB,
+// 512MiB), checked before DuckDB sees it.
+type sizeFlag string
+
+func (s *sizeFlag) String() string { return string(*s) }
+
+func (s *sizeFlag) Set(v string) error {
+	if !validSize(v) {
+		return fmt.Errorf("%q is not a memory size: use a number and a unit, such as 4GB, 512MB or 2GiB", v)
+	}
+	*s = sizeFlag(strings.TrimSpace(v))
+	return nil
+}
+
+// validSize says whether v is a number and a unit DuckDB takes for memory.
+func validSize(v string) bool {
+	v = strings.TrimSpace(v)
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i <= 0 {
+		return false
+	}
+	if _, err := strconv.ParseFloat(v[:i], 64); err != nil {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(v[i:])) {
+	case "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib":
+		return true
+	}
+	return false
 }

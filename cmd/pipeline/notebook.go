@@ -25,7 +25,9 @@ const notebookUsage = `usage:
 NOTEBOOK is a Markdown file, or the name of a built-in notebook (see list).
 Each run writes OUT/notebooks/NAME.html and NAME.md, or only the files
 --html and --md name (with a single notebook). The database is opened
-read-only; --param values are bound to the queries, never pasted in.
+read-only and sandboxed: a notebook's SQL reads the output's tables and
+nothing else (no file, network or extension access; settings locked).
+--param values are bound to the queries, never pasted in.
 `
 
 // cmdNotebook runs investigation notebooks against an output.
@@ -101,7 +103,8 @@ func cmdNotebook(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		sort.Strings(unknown)
 		return fmt.Errorf("%w: no notebook has a parameter %s", pipeline.ErrUsage, strings.Join(unknown, ", "))
 	}
-	db, err := store.OpenReadOnly(ctx, *out)
+	// A notebook is Markdown anyone can send: its SQL is not ours.
+	db, err := store.OpenSandboxed(ctx, *out, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -115,7 +118,7 @@ func cmdNotebook(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		res, err := notebook.Run(ctx, db, nb, notebook.Options{Params: given, NoDefang: *noDefang})
 		if err != nil {
-			return err
+			return refused("notebook", err)
 		}
 		h, m := *htmlPath, *mdPath
 		if h == "" && m == "" {

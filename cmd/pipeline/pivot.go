@@ -27,7 +27,10 @@ func cmdPivot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !slices.Contains(pivot.Kinds(), pos[0]) {
 		return fmt.Errorf("%w: pivot from one of %s, not %q", pipeline.ErrUsage, strings.Join(pivot.Kinds(), ", "), pos[0])
 	}
-	db, err := store.OpenReadOnly(ctx, *out)
+	// The SQL is ours and the value only a parameter, but the value is
+	// anyone's: sandboxed all the same, a mistake of ours cannot reach
+	// further than the output. A refusal here is such a mistake (exit 1).
+	db, err := store.OpenSandboxed(ctx, *out, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"fediforensics/pipeline/ingest"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 	"fediforensics/pipeline/whois"
@@ -32,13 +33,15 @@ import (
 
 // buildFlags are the flags of the commands that build an output from a dump.
 type buildFlags struct {
-	out, instance, memoryLimit string
-	threads                    int
-	maxMember, maxTotal        int64
-	listsDir                   string
-	pseudonymize               string
-	whois                      whoisFlags
-	logger                     func() *slog.Logger
+	out, instance       string
+	memoryLimit         sizeFlag
+	threads             int
+	force               bool
+	maxMember, maxTotal int64
+	listsDir            string
+	pseudonymize        string
+	whois               whoisFlags
+	logger              func() *slog.Logger
 }
 
 // lists is the folder of editable lists: --lists, or the built-in copy.
@@ -55,9 +58,10 @@ func (b *buildFlags) lists() (fs.FS, error) {
 func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	b := &buildFlags{}
 	d := dump.DefaultLimits()
-	fs.StringVar(&b.out, "out", "out", "output `directory` (replaced whole, atomically)")
+	fs.StringVar(&b.out, "out", "out", "output `directory`: new, empty, or an earlier output (its files are replaced, others kept)")
+	fs.BoolVar(&b.force, "force", false, "write into a --out that is not an earlier output, or over files the earlier output did not write (only the pipeline's own paths are replaced)")
 	fs.StringVar(&b.instance, "instance", "", "instance `domain` of members that no folder or manifest.json names")
-	fs.StringVar(&b.memoryLimit, "memory-limit", "", "DuckDB memory_limit, e.g. 4GB (default: DuckDB's, 80% of RAM)")
+	fs.Var(&b.memoryLimit, "memory-limit", "DuckDB memory_limit, e.g. 4GB (default: DuckDB's, 80% of RAM)")
 	fs.IntVar(&b.threads, "threads", 0, "DuckDB threads (default: all cores)")
 	fs.Int64Var(&b.maxMember, "max-member-bytes", d.MaxMemberBytes, "refuse a dump member larger than this, uncompressed")
 	fs.Int64Var(&b.maxTotal, "max-total-bytes", d.MaxTotalBytes, "refuse a dump larger than this, uncompressed")
@@ -66,6 +70,21 @@ func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	fs.StringVar(&b.listsDir, "lists", "", "`directory` of the editable lists (default: the copy of data/lists built in)")
 	b.logger = logFlags(fs, stderr)
 	return b
+}
+
+// check refuses flag values that parse but make no sense.
+func (b *buildFlags) check() error {
+	if b.threads < 0 {
+		return fmt.Errorf("%w: --threads must be 0 (all cores) or more, not %d", pipeline.ErrUsage, b.threads)
+	}
+	if b.maxMember <= 0 || b.maxTotal <= 0 {
+		return fmt.Errorf("%w: --max-member-bytes and --max-total-bytes must be positive", pipeline.ErrUsage)
+	}
+	return nil
+}
+
+func (b *buildFlags) storeOptions() store.Options {
+	return store.Options{MemoryLimit: string(b.memoryLimit), Threads: b.threads}
 }
 
 // stage is one step over the open database of an output in dir.
@@ -79,7 +98,7 @@ type stage struct {
 func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 	return []stage{
 		{"extract", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
-			if err := extract.Run(ctx, db, m.Instances); err != nil {
+			if err := extract.RunWith(ctx, db, m.Instances, extract.Options{Progress: progress.Detect(stderr, log)}); err != nil {
 				return err
 			}
 			return extract.Summarise(ctx, db)
@@ -108,7 +127,7 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 			if err != nil {
 				return err
 			}
-			return link.Run(ctx, db, link.Options{Lists: lists, Log: log})
+			return link.Run(ctx, db, link.Options{Lists: lists, Log: log, Progress: progress.Detect(stderr, log)})
 		}},
 		{"report", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
 			m.Settings["pseudonymized"] = strconv.FormatBool(bf.pseudonymize != "")
@@ -144,30 +163,34 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // build makes a new output from a dump: ingest, then (for run) the later
-// stages, then renames the output into place.
-func build(ctx context.Context, name string, args []string, stdout, stderr io.Writer) (err error) {
+// stages, in a temporary sibling put into place only at the end.
+func build(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(name, stderr)
 	bf := addBuildFlags(fs, stderr)
 	pos, err := parse(fs, args, 1, 1, "one dump: a .tar, .tar.gz, .tar.zst or a directory")
 	if err != nil {
 		return err
 	}
+	if err := bf.check(); err != nil {
+		return err
+	}
 	log := bf.logger()
 	dumpPath := pos[0]
-	if err := checkApart(dumpPath, bf.out); err != nil {
-		return err
+	if outdir.Overlap(dumpPath, bf.out) {
+		return fmt.Errorf("%w: the output %s and the dump %s overlap; the dump is never modified, choose another --out", pipeline.ErrUsage, bf.out, dumpPath)
 	}
 	if _, err := bf.whois.options(stderr); err != nil {
 		return err // refuse bad flags before any work
 	}
-	m := &pipeline.Manifest{Tool: "pipeline", Version: pipeline.Version, Revision: revision(),
+	m := &pipeline.Manifest{Tool: pipeline.ToolName, Version: pipeline.Version, Revision: revision(),
 		Args: append([]string{name}, redactArgs(args)...), Started: time.Now().UTC(), Warnings: map[string]int64{}, Settings: map[string]string{}}
-	dir, err := outdir.Begin(bf.out)
+	dir, err := outdir.Begin(bf.out, outdir.Options{Force: bf.force, Log: log})
 	if err != nil {
 		return err
 	}
+	committed := false
 	defer func() {
-		if err != nil {
+		if !committed {
 			dir.Abort()
 		}
 	}()
@@ -175,7 +198,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if err := os.Mkdir(scratch, 0o700); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dir.Tmp, store.Options{MemoryLimit: bf.memoryLimit, Threads: bf.threads})
+	db, err := store.Open(ctx, dir.Tmp, bf.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -185,7 +208,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}()
 	stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
-		res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log,
+		res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log, Progress: progress.Detect(stderr, log),
 			Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
 		m.Input, m.Members, m.Skipped, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Skipped, res.Tables, res.Warnings, res.Instances
 		if err == nil {
@@ -201,35 +224,39 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}
 	var top, hubs []string
+	var linking string
 	if name == "run" {
 		if top, err = topCampaigns(ctx, db, 5); err != nil {
+			return err
+		}
+		if linking, err = linkSummary(ctx, db, dir.Final); err != nil {
 			return err
 		}
 		if hubs, err = topHubs(ctx, db, 5); err != nil {
 			return err
 		}
 	}
-	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := db.Close(); err != nil {
+	if err := closeDB(ctx, db); err != nil {
 		return err
 	}
 	db = nil
-	os.RemoveAll(filepath.Join(dir.Tmp, ".duckdb-tmp"))
 	m.Finished = time.Now().UTC()
-	if err := outdir.WriteManifest(dir.Tmp, m); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err // a signal came after the last stage: nothing is put into place
+	}
+	if err := dir.Commit(m, true); err != nil {
 		return err
 	}
-	if err := dir.Commit(); err != nil {
-		return err
-	}
+	committed = true
 	printSummary(stdout, m, dir.Final)
 	if len(hubs) > 0 {
 		fmt.Fprintf(stdout, "\nsuppressed as too common to link accounts (all in %s):\n", filepath.Join(dir.Final, "reports", "suppressed.csv"))
 		for _, h := range hubs {
 			fmt.Fprintln(stdout, "  "+h)
 		}
+	}
+	if linking != "" {
+		fmt.Fprintf(stdout, "\n%s\n", linking)
 	}
 	if len(top) > 0 {
 		fmt.Fprintf(stdout, "\ntop campaigns (all in %s):\n", filepath.Join(dir.Final, "reports", "campaigns.csv"))
@@ -238,6 +265,16 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}
 	return nil
+}
+
+// closeDB checkpoints and closes a database being built, so the file is
+// whole with no write-ahead log beside it.
+func closeDB(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		db.Close()
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return db.Close()
 }
 
 // topHubs gives one line for each of the n values shared by most accounts
@@ -257,6 +294,24 @@ ORDER BY accounts DESC, kind, value LIMIT ?`, []any{n}, func(r *sql.Rows) error 
 	return out, err
 }
 
+// linkSummary says how many campaigns linking found, how many groups fell
+// below the minimum of evidence, and what it did with values too large to
+// pair.
+func linkSummary(ctx context.Context, db *sql.DB, out string) (string, error) {
+	var campaigns, pairs, weak, large, keys, notChance int64
+	err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM campaigns), (SELECT count(*) FROM campaigns WHERE accounts = 2),
+  (SELECT count(*) FROM weak_groups), large_values, keys_linking, keys_not_chance FROM link_stats`).Scan(&campaigns, &pairs, &weak, &large, &keys, &notChance)
+	if err != nil {
+		return "", fmt.Errorf("link summary: %w", err)
+	}
+	s := fmt.Sprintf("campaigns  %d (%d of two accounts); %d weaker groups below the minimum of evidence, in %s", campaigns, pairs, weak,
+		filepath.Join(out, "reports", "weak_groups.csv"))
+	if large > 0 {
+		s += fmt.Sprintf("\n           %d values held by too many groups to pair linked through %d keys (%d shared far beyond chance); combinations of three or more such values are not looked for", large, keys, notChance)
+	}
+	return s, nil
+}
+
 // topCampaigns gives one line for each of the n strongest campaigns.
 func topCampaigns(ctx context.Context, db *sql.DB, n int) ([]string, error) {
 	var out []string
@@ -273,50 +328,6 @@ ORDER BY score DESC, accounts DESC, campaign_id LIMIT ?`, []any{n}, func(r *sql.
 	return out, err
 }
 
-// cmdStage runs one later stage (and the ones after it, with --then) over
-// an existing output, in place: each stage replaces its tables whole
-// (CREATE OR REPLACE) and its files atomically, so it can run again.
-func cmdStage(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		fs := newFlags(name, stderr)
-		bf := addBuildFlags(fs, stderr)
-		then := fs.Bool("then", false, "also run the stages after this one")
-		if _, err := parse(fs, args, 0, 0, "no arguments (the output is --out)"); err != nil {
-			return err
-		}
-		log := bf.logger()
-		m, err := outdir.ReadManifest(bf.out)
-		if err != nil {
-			return err
-		}
-		var stages []stage
-		for _, st := range laterStages(bf, log, stderr) {
-			if st.name == name || (*then && len(stages) > 0) {
-				stages = append(stages, st)
-			}
-		}
-		db, err := store.Open(ctx, bf.out, store.Options{MemoryLimit: bf.memoryLimit, Threads: bf.threads})
-		if err != nil {
-			return err
-		}
-		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, redactArgs(args)...), " "))
-		if err := runStages(ctx, stages, db, bf.out, m, log); err != nil {
-			db.Close()
-			return err
-		}
-		if err := db.Close(); err != nil {
-			return err
-		}
-		os.RemoveAll(filepath.Join(bf.out, ".duckdb-tmp"))
-		m.Finished = time.Now().UTC()
-		if err := outdir.WriteManifest(bf.out, m); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: done on %s\n", name, bf.out)
-		return nil
-	}
-}
-
 // redactArgs is args as the manifest records them: the pseudonymization
 // key is withheld, or the manifest would undo what it is for.
 func redactArgs(args []string) []string {
@@ -330,25 +341,6 @@ func redactArgs(args []string) []string {
 		}
 	}
 	return out
-}
-
-// checkApart refuses an output inside the dump or a dump inside the output:
-// the input is never touched.
-func checkApart(dumpPath, out string) error {
-	d, err1 := filepath.Abs(dumpPath)
-	o, err2 := filepath.Abs(out)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
-	if d == o || isWithin(o, d) || isWithin(d, o) {
-		return fmt.Errorf("%w: the output %s and the dump %s overlap; the dump is never modified, choose another --out", pipeline.ErrUsage, out, dumpPath)
-	}
-	return nil
-}
-
-func isWithin(p, dir string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != "." && rel != ".." && !filepath.IsAbs(rel) && len(rel) > 2 && rel[:3] != "../"
 }
 
 func revision() string {
@@ -396,5 +388,7 @@ func printSummary(w io.Writer, m *pipeline.Manifest, out string) {
 	for _, k := range kinds {
 		fmt.Fprintf(w, "  %-22s %d\n", k, m.Warnings[k])
 	}
-	fmt.Fprintf(w, "\noutput     %s\n", out)
+	if out != "" {
+		fmt.Fprintf(w, "\noutput     %s\n", out)
+	}
 }

@@ -139,7 +139,7 @@ func stableManifest(t *testing.T, out string) []byte {
 
 func TestRunSample(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out)
+	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -270,7 +270,7 @@ func TestRunCorruptedRows(t *testing.T) {
 		return body
 	})
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", p, "--out", out)
+	code, stdout, stderr := pipe(t, "run", p, "--out", out, "--whois-cache", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

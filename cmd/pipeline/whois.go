@@ -5,14 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"fediforensics/enrich"
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/whois"
 )
 
@@ -50,18 +48,9 @@ func (w *whoisFlags) options(stderr io.Writer) (whois.Options, error) {
 	}
 	cfg := enrich.Config{Mode: mode, WhoisServer: w.server, RDAPServer: w.rdap, MaxAge: w.maxAge, Timeout: w.timeout,
 		PerServerRate: w.rate, Order: strings.Split(w.order, ",")}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		start := time.Now()
-		cfg.Progress = func(done, total int) {
-			rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
-			eta := time.Duration(float64(total-done)/max(rate, 0.001)) * time.Second
-			fmt.Fprintf(stderr, "\rwhois %d/%d  %.1f/s  eta %s   ", done, total, rate, eta.Round(time.Second))
-			if done == total {
-				fmt.Fprintln(stderr)
-			}
-		}
-	}
-	return whois.Options{Config: cfg, CacheDir: w.cache, History: w.history}, nil
+	// Only the display is chosen here; whois.Run starts the reporter, as
+	// options is also called just to check the flags.
+	return whois.Options{Config: cfg, CacheDir: w.cache, History: w.history, Progress: progress.Detect(stderr, nil)}, nil
 }
 
 // cmdWhois prints what the cache (and with --live, the network) knows of
@@ -93,12 +82,22 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer cache.Close()
+	prog := progress.New(progress.Task{Name: "whois", Unit: "domains", Total: int64(len(domains))}, opt.Progress)
+	if prog != nil {
+		opt.Config.Progress = func(done, total int) {
+			prog.SetTotal(int64(total))
+			prog.Set(int64(done))
+		}
+	}
+	prog.Start()
 	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
 	if err != nil {
+		prog.Stop()
 		return err
 	}
+	prog.Done()
 	for _, o := range obs {
-		fmt.Fprintf(stdout, "%s  %s  %s via %s at %s\n", o.Domain, o.Status, o.Source, o.Server, o.ObservedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintln(stdout, pipeline.Printable(heading(o, opt.Config.Mode)))
 		line := func(k, v string) {
 			if v != "" {
 				fmt.Fprintf(stdout, "  %-12s %s\n", k, pipeline.Printable(v))
@@ -116,6 +115,29 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		line("error", o.Error)
 	}
 	return nil
+}
+
+// heading is the first line of an observation. A domain nothing was asked
+// about has no source and no time: it says why rather than print a zero
+// time.
+func heading(o enrich.Observation, mode enrich.Mode) string {
+	s := o.Domain + "  " + string(o.Status)
+	if o.Source != "" {
+		s += "  " + o.Source
+		if o.Server != "" {
+			s += " via " + o.Server
+		}
+	}
+	switch {
+	case !o.ObservedAt.IsZero():
+		s += " at " + o.ObservedAt.UTC().Format(time.RFC3339)
+	case o.Status != enrich.StatusSkipped:
+	case mode == enrich.ModeOff:
+		s += "  (--whois off: nothing was asked)"
+	case mode != enrich.ModeLive:
+		s += "  (nothing in the cache; --live asks the network)"
+	}
+	return s
 }
 
 func nonEmpty(vals ...string) []string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
 
@@ -34,8 +35,21 @@ type row struct {
 	kind, content, mentions string
 }
 
+// Options of the extract stage. The zero value is Run's.
+type Options struct {
+	// Progress shows the sources extracted so far and their rate; zero
+	// shows nothing. There is no total, so no ETA: counting the sources
+	// would cost a scan of every text as long as the extraction's own.
+	Progress progress.Options
+}
+
 // Run is the extract stage: it fills domain_refs and domains.
 func Run(ctx context.Context, db *sql.DB, instances []string) error {
+	return RunWith(ctx, db, instances, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) error {
 	if _, err := db.ExecContext(ctx, refsDDL); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
@@ -69,6 +83,9 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 	// insert, each at its own pace.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	prog := progress.New(progress.Task{Name: "extract", Unit: "sources"}, opt.Progress)
+	prog.Start()
+	defer prog.Stop()
 	work := make(chan []row, 2*workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -101,6 +118,7 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 				if errs[w] != nil {
 					cancel() // the reader stops; the rest of work is drained
 				}
+				prog.Add(int64(len(rows)))
 			}
 		}()
 	}
@@ -126,6 +144,9 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 		if cerr := in.Close(); err == nil {
 			err = cerr
 		}
+	}
+	if err == nil {
+		prog.Done()
 	}
 	return err
 }

@@ -188,12 +188,8 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 	n := max(cfg.Statuses/7, 150)
 	for i := 0; i < n; i++ {
 		t := start.Add(time.Duration(w.rng.Int64N(int64(end.Sub(start))))).Truncate(time.Millisecond)
-		var eligible []*account
-		for _, a := range ordinary {
-			if a.created.Before(t) {
-				eligible = append(eligible, a)
-			}
-		}
+		// ordinary is sorted by sign-up time: those signed up before t are a prefix.
+		eligible := ordinary[:sort.Search(len(ordinary), func(i int) bool { return !ordinary[i].created.Before(t) })]
 		if len(eligible) == 0 {
 			continue
 		}
@@ -216,7 +212,10 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 	for _, a := range apps {
 		appByID[a.id] = a
 	}
-	out := make([]jsonStatus, 0, len(all))
+	arr, err := newJSONArray(filepath.Join(dir, "statuses.json"))
+	if err != nil {
+		return err
+	}
 	for _, s := range all {
 		s.id = w.snowflake(s.created)
 		js := jsonStatus{ID: strconv.FormatInt(s.id, 10), CreatedAt: iso(s.created), Visibility: []string{"public", "unlisted", "private", "direct"}[s.visibility],
@@ -237,9 +236,9 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 		if s.card != "" {
 			js.Card = &jsonCard{URL: s.card, Title: "A page", Type: "link"}
 		}
-		out = append(out, js)
+		arr.add(js)
 	}
-	if err := writeJSON(filepath.Join(dir, "statuses.json"), out); err != nil {
+	if err := arr.close(); err != nil {
 		return err
 	}
 	var japps []jsonApplication
@@ -249,6 +248,56 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 			ClientID: a.uid, ClientSecret: a.secret})
 	}
 	return writeJSON(filepath.Join(dir, "applications.json"), japps)
+}
+
+// jsonArray writes a JSON array element by element, byte for byte as
+// writeJSON would write the whole slice, without holding it in memory.
+type jsonArray struct {
+	f   *os.File
+	w   *bufio.Writer
+	n   int
+	err error
+}
+
+func newJSONArray(p string) (*jsonArray, error) {
+	f, err := os.Create(p)
+	if err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+	return &jsonArray{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func (a *jsonArray) add(v any) {
+	if a.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, " ", " ")
+	if err != nil {
+		a.err = fmt.Errorf("gen: %w", err)
+		return
+	}
+	if a.n == 0 {
+		a.w.WriteString("[\n ")
+	} else {
+		a.w.WriteString(",\n ")
+	}
+	a.n++
+	a.w.Write(b)
+}
+
+func (a *jsonArray) close() error {
+	if a.n == 0 {
+		a.w.WriteString("[]\n")
+	} else {
+		a.w.WriteString("\n]\n")
+	}
+	if err := a.w.Flush(); err != nil && a.err == nil {
+		a.err = fmt.Errorf("gen: %w", err)
+	}
+	if err := a.f.Close(); err != nil && a.err == nil {
+		a.err = fmt.Errorf("gen: %w", err)
+	}
+	return a.err
 }
 
 func writeJSON(p string, v any) error {

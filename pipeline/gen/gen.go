@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ func Write(dir string, cfg Config) (Truth, error) {
 	}
 	for k := range truth.Campaigns {
 		sort.Strings(truth.Campaigns[k])
+	}
+	for k := range truth.HardNegatives {
+		sort.Strings(truth.HardNegatives[k])
 	}
 	sort.Strings(truth.Secrets)
 	return truth, nil
@@ -98,9 +102,10 @@ func (t *table) row(vals ...any) {
 			}
 			continue
 		case time.Time:
-			s = v.UTC().Format("2006-01-02 15:04:05.000000")
+			b = appendTimestamp(b, v) // nothing in it to quote or escape
+			continue
 		default:
-			s = fmt.Sprint(v)
+			panic("gen: a value of an unexpected type")
 		}
 		if t.copy {
 			b = appendCopyField(b, s)
@@ -112,6 +117,22 @@ func (t *table) row(vals ...any) {
 	if _, err := t.w.Write(t.buf); err != nil && t.err == nil {
 		t.err = err
 	}
+}
+
+// appendTimestamp appends t as UTC "2006-01-02 15:04:05.000000", the
+// way PostgreSQL writes a timestamp, faster than time.Format.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 1000 || y > 9999 {
+		return t.AppendFormat(b, "2006-01-02 15:04:05.000000")
+	}
+	h, mi, sec := t.Clock()
+	us := t.Nanosecond() / 1000
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), '.',
+		byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10), byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
 }
 
 func appendCopyField(b []byte, s string) []byte {
@@ -166,14 +187,22 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		truth.Secrets = append(truth.Secrets, a.secret)
 	}
 	ordinary := w.ordinaryAccounts(cfg.Accounts, taken, apps)
+	large := cfg.Accounts >= LargeAccounts
 	burstN, rate := 120, 15
-	if cfg.Accounts >= 20000 {
-		burstN, rate = cfg.Accounts/100, 900
+	if large {
+		burstN, rate = cfg.Accounts/5, 900
 	}
 	burst := w.burstAccounts(burstN, burstAt, rate, campaignApp.id, taken)
 	quiet := w.quietAccounts(4, taken)
 	remote := remoteAccounts(w, 20, taken)
 	locals := append(append(append([]*account{}, ordinary...), burst...), quiet...)
+	var sc *scaled
+	if large {
+		sc = w.scaleAccounts(ordinary, apps, taken)
+		locals = append(append(locals, sc.slow...), sc.noapp...)
+		w.uniqueEmails(locals)
+		truth.Domains[CampaignSlow], truth.Domains[CampaignNoApp] = SlowDomains(), NoAppDomains()
+	}
 	sort.SliceStable(locals, func(i, j int) bool { return locals[i].created.Before(locals[j].created) })
 	for _, a := range locals {
 		a.id = w.snowflake(a.created)
@@ -198,7 +227,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 			fields = a.fields
 		}
 		accounts.row(a.id, a.username, nullable(a.domain), a.displayName, a.note, a.url(DBInstance), "https://"+hostOf(a)+"/users/"+a.username,
-			fields, false, a.campaign == "", nil, nil, "Person", a.created, a.created, nil)
+			fields, false, a.campaign == "" || a.campaign == CampaignSlow, nil, nil, "Person", a.created, a.created, nil)
 	}
 	if err := accounts.close(); err != nil {
 		return err
@@ -241,34 +270,64 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	if err != nil {
 		return err
 	}
-	var mentionID, cardID int64
+	// Statuses are drawn here, in time order, and written by another
+	// goroutine in batches, in the same order: the rows do not depend on
+	// when they are written.
+	batches := make(chan []*status, 8)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		var mentionID, cardID int64
+		for batch := range batches {
+			for _, s := range batch {
+				var app any
+				if s.appID != 0 {
+					app = s.appID
+				}
+				id := strconv.FormatInt(s.id, 10)
+				statuses.row(s.id, "https://"+DBInstance+"/users/"+s.account.username+"/statuses/"+id, text(s.segs), s.created, s.created,
+					nil, nil, "https://"+DBInstance+"/@"+s.account.username+"/"+id, false, s.visibility, "",
+					false, "en", s.id, true, s.account.id, app, nil, nil, nil)
+				for _, m := range s.mentions {
+					mentionID++
+					mentions.row(mentionID, s.id, s.created, s.created, m.id, false)
+				}
+				if s.card != "" {
+					cardID++
+					cards.row(cardID, s.id, s.card)
+				}
+			}
+		}
+	}()
+	const batchSize = 4096
+	batch := make([]*status, 0, batchSize)
 	emit := func(s *status) {
 		s.id = w.snowflake(s.created)
-		var app any
-		if s.appID != 0 {
-			app = s.appID
-		}
-		statuses.row(s.id, fmt.Sprintf("https://%s/users/%s/statuses/%d", DBInstance, s.account.username, s.id), text(s.segs), s.created, s.created,
-			nil, nil, fmt.Sprintf("https://%s/@%s/%d", DBInstance, s.account.username, s.id), false, s.visibility, "",
-			false, "en", s.id, true, s.account.id, app, nil, nil, nil)
-		for _, m := range s.mentions {
-			mentionID++
-			mentions.row(mentionID, s.id, s.created, s.created, m.id, false)
-		}
-		if s.card != "" {
-			cardID++
-			cards.row(cardID, s.id, s.card)
+		batch = append(batch, s)
+		if len(batch) == batchSize {
+			batches <- batch
+			batch = make([]*status, 0, batchSize)
 		}
 	}
 	mentionable := append(append([]*account{}, ordinary...), remote...)
+	// Large configs: the statuses of the hard negatives (counted among the
+	// ordinary ones) and of the campaigns that grow with the instance.
+	var extra, scaledPlanted []*status
+	if large {
+		extra, scaledPlanted = w.scaleStatuses(sc, ordinary, apps)
+	}
 	// Ordinary statuses, in time order so the ids are Snowflakes of their time.
-	times := make([]time.Time, cfg.Statuses)
+	times := make([]time.Time, max(cfg.Statuses-len(extra), 0))
 	for i := range times {
 		times[i] = start.Add(time.Duration(w.rng.Int64N(int64(end.Sub(start))))).Truncate(time.Millisecond)
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	slices.SortFunc(times, time.Time.Compare)
 	upTo := 0
 	planted := w.plantedDB(burst, quiet, ordinary, apps, campaignApp.id)
+	if large {
+		planted = append(append(planted, extra...), scaledPlanted...)
+		sort.SliceStable(planted, func(i, j int) bool { return planted[i].created.Before(planted[j].created) })
+	}
 	for _, t := range times {
 		for upTo < len(ordinary) && !ordinary[upTo].created.After(t) {
 			upTo++
@@ -280,15 +339,26 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		if upTo == 0 {
 			continue
 		}
-		emit(w.ordinaryStatus(ordinary[w.rng.IntN(upTo)], t, mentionable, DBInstance, apps))
+		a := ordinary[w.rng.IntN(upTo)]
+		if large && w.rng.IntN(100) < 5 {
+			emit(w.genericStatus(a, t, apps))
+			continue
+		}
+		emit(w.ordinaryStatus(a, t, mentionable, DBInstance, apps))
 	}
 	for _, s := range planted {
 		emit(s)
 	}
+	batches <- batch
+	close(batches)
+	<-written
 	for _, t := range []*table{statuses, mentions, cards} {
 		if err := t.close(); err != nil {
 			return err
 		}
+	}
+	if large {
+		truth.HardNegatives = hardNegatives(DBInstance, locals)
 	}
 	return w.writeRest(dir, apps, locals, cfg.CSVOnly, [][]string{mentionCols, cardCols})
 }
@@ -400,7 +470,7 @@ func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bo
 	}
 	var loginID int64
 	for _, a := range locals {
-		if a.appID != 0 && a.campaign != "" {
+		if a.campaign == CampaignBurst {
 			continue // API-only bots never log in through the web
 		}
 		loginID++
@@ -421,7 +491,10 @@ func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bo
 
 // Pack writes dir as a deterministic .tar.gz: sorted names, fixed times and
 // owners, so the same dump always packs to the same bytes.
-func Pack(dir string, out io.Writer) error {
+func Pack(dir string, out io.Writer) error { return PackTar(dir, out, true) }
+
+// PackTar writes dir as a deterministic tar, gzipped when gz is true.
+func PackTar(dir string, out io.Writer, gz bool) error {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -436,9 +509,11 @@ func Pack(dir string, out io.Writer) error {
 		return err
 	}
 	sort.Strings(files)
-	zw, err := gzip.NewWriterLevel(out, gzip.BestCompression)
-	if err != nil {
-		return err
+	var zw io.WriteCloser = nopCloser{out}
+	if gz {
+		if zw, err = gzip.NewWriterLevel(out, gzip.BestCompression); err != nil {
+			return err
+		}
 	}
 	tw := tar.NewWriter(zw)
 	mtime := time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)
@@ -467,6 +542,11 @@ func Pack(dir string, out io.Writer) error {
 	}
 	return zw.Close()
 }
+
+// nopCloser is a writer whose Close does nothing: the plain tar's stream.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // WriteTruth writes the truth as indented JSON.
 func WriteTruth(p string, t Truth) error {

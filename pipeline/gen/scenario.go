@@ -2,7 +2,7 @@ package gen
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,22 +83,12 @@ func (w *world) ordinaryAccounts(n int, taken map[string]bool, apps []*app) []*a
 	for i := range times {
 		times[i] = start.Add(time.Duration(w.rng.Int64N(int64(span)))).Truncate(time.Millisecond)
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	slices.SortFunc(times, time.Time.Compare)
 	accs := make([]*account, n)
 	var shared []string // household and carrier addresses shared by a few
 	for i := range accs {
 		a := &account{created: times[i], confirmed: w.rng.IntN(100) < 93}
-		a.username = w.uniqueName(taken, func() string {
-			switch w.rng.IntN(4) {
-			case 0:
-				return w.pick(firstNames()) + "_" + w.pick(words())
-			case 1:
-				return w.pick(firstNames()) + w.pick(lastNames())[:3]
-			case 2:
-				return w.pick(words()) + "lover" + fmt.Sprint(w.rng.IntN(100))
-			}
-			return w.pick(firstNames()) + "." + w.pick(lastNames())
-		})
+		a.username = w.ordinaryUsername(taken)
 		a.displayName = strings.ToUpper(a.username[:1]) + a.username[1:]
 		a.note = "I like " + w.pick(words()) + " and " + w.pick(words()) + "."
 		a.email = w.ordinaryEmail(strings.ReplaceAll(a.username, "_", "."))
@@ -124,6 +114,21 @@ func (w *world) ordinaryAccounts(n int, taken map[string]bool, apps []*app) []*a
 		accs[i] = a
 	}
 	return accs
+}
+
+// ordinaryUsername draws a username the way ordinary people choose one.
+func (w *world) ordinaryUsername(taken map[string]bool) string {
+	return w.uniqueName(taken, func() string {
+		switch w.rng.IntN(4) {
+		case 0:
+			return w.pick(firstNames()) + "_" + w.pick(words())
+		case 1:
+			return w.pick(firstNames()) + w.pick(lastNames())[:3]
+		case 2:
+			return w.pick(words()) + "lover" + fmt.Sprint(w.rng.IntN(100))
+		}
+		return w.pick(firstNames()) + "." + w.pick(lastNames())
+	})
 }
 
 func (w *world) uniqueName(taken map[string]bool, mk func() string) string {
@@ -241,7 +246,7 @@ func (w *world) ordinaryStatus(a *account, t time.Time, locals []*account, insta
 		s.visibility = 3 // an ordinary private mention between friends
 		s.segs = []seg{{kind: 'm', value: o.acct()}, {kind: 't', value: " see you at the " + w.pick(words()) + " club tomorrow?"}}
 	case r < 94:
-		s.segs = []seg{{kind: 't', value: "New post on my blog: "}, {kind: 'u', value: "https://" + strings.ReplaceAll(a.username, "_", "") + "blog.net/posts/" + w.pick(words())}}
+		s.segs = []seg{{kind: 't', value: "New post on my blog: "}, {kind: 'u', value: "https://" + a.blogHost() + "/posts/" + w.pick(words())}}
 	default:
 		s.segs = []seg{{kind: 't', value: "Loving it here on "}, {kind: 'u', value: "https://" + instance + "/about"}}
 		s.visibility = 1
@@ -303,6 +308,14 @@ func (w *world) quietStatus(a *account, t time.Time, doms []string, apps []*app)
 			{kind: 't', value: " "}, {kind: 'h', value: "forex"}}
 	}
 	return s
+}
+
+// blogHost is the personal blog a links: its own, or the one it shares with friends.
+func (a *account) blogHost() string {
+	if a.blog != "" {
+		return a.blog
+	}
+	return strings.ReplaceAll(a.username, "_", "") + "blog.net"
 }
 
 func (a *account) acct() string {

@@ -33,6 +33,26 @@ const (
 const (
 	CampaignBurst = "crypto-burst" // one OAuth app, burst, outlook/hotmail, direct mentions
 	CampaignQuiet = "forex-quiet"  // web sign-ups over weeks, linked only by registrants and text
+	// Planted only from LargeAccounts ordinary accounts on:
+	CampaignSlow  = "slow-weak"  // ~1%: web sign-ups over the whole period, common providers, linked only by domains and text
+	CampaignNoApp = "noapp-wave" // ~0.25%: web sign-ups within two hours, disposable email domains, direct mentions
+)
+
+// LargeAccounts is the size (Config.Accounts) from which the database-export
+// instance holds campaigns and hard negatives that grow with it: a
+// crypto-burst of a fifth of the accounts, slow-weak, noapp-wave, and the
+// hard negatives of Truth.HardNegatives. Smaller configs (the sample) are
+// generated as they always were.
+const LargeAccounts = 5000
+
+// Hard-negative groups of Truth.HardNegatives: ordinary accounts (in no
+// campaign) that share something a careless linker might take for evidence.
+const (
+	HardLocalSite    = "local_site"    // link the popular local site LocalSiteDomain, on no list
+	HardNAT          = "nat"           // sign up and log in from the university NAT address NATAddress, or small shared /24s
+	HardGenericPosts = "generic_posts" // posted at least one of the generic short messages
+	HardLegitBurst   = "legit_burst"   // signed up within one hour on one day (a migration after news)
+	HardSharedBlog   = "shared_blog"   // pairs and triples of friends linking the same personal blog
 )
 
 // Truth is what the generator planted: the accounts of each campaign, as
@@ -41,6 +61,9 @@ type Truth struct {
 	Campaigns map[string][]string `json:"campaigns"`
 	Domains   map[string][]string `json:"domains"`
 	Secrets   []string            `json:"secrets"` // OAuth secrets of the dump, that no output may show
+	// HardNegatives names the ordinary accounts of each hard-negative group
+	// (HardLocalSite...), as instance/account_id; only large configs have any.
+	HardNegatives map[string][]string `json:"hard_negatives,omitempty"`
 }
 
 type app struct {
@@ -68,6 +91,8 @@ type account struct {
 	confirmed   bool
 	campaign    string
 	fields      string
+	blog        string // the personal blog host it links, when not its own (friends sharing one)
+	hard        uint8  // hard-negative groups it is in (hard* bits)
 }
 
 // seg is a piece of status text: plain text, a mention, a link or a tag.
@@ -172,18 +197,21 @@ func (w *world) ipv6() string {
 
 // text renders segments as the plain text the author typed.
 func text(segs []seg) string {
-	var b strings.Builder
+	n := 0
+	for _, s := range segs {
+		n += 1 + len(s.value)
+	}
+	b := make([]byte, 0, n)
 	for _, s := range segs {
 		switch s.kind {
 		case 'm':
-			b.WriteString("@" + s.value)
+			b = append(b, '@')
 		case 'h':
-			b.WriteString("#" + s.value)
-		default:
-			b.WriteString(s.value)
+			b = append(b, '#')
 		}
+		b = append(b, s.value...)
 	}
-	return b.String()
+	return string(b)
 }
 
 // html renders segments the way Mastodon renders a local status.
@@ -217,6 +245,6 @@ func html(segs []seg, instance string) string {
 	return b.String()
 }
 
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
-}
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
+func escape(s string) string { return htmlEscaper.Replace(s) }

@@ -125,8 +125,8 @@ type campaignDetail struct {
 }
 
 type evidenceView struct {
-	Kind, Type, Label, Weight, Meaning string
-	Accounts                           int64
+	Kind, Type, Label, Weight, Meaning, Why string
+	Accounts                                int64
 }
 
 type domainView struct {
@@ -390,8 +390,8 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 	err = each(ctx, db, "evidence", nil, func(r *sql.Rows) error {
 		var id string
 		var e evidenceRow
-		var label, meaning sql.NullString
-		if err := r.Scan(&id, &e.Kind, &e.Value, &label, &e.Accounts, &e.Weight, &meaning); err != nil {
+		var label, meaning, why sql.NullString
+		if err := r.Scan(&id, &e.Kind, &e.Value, &label, &e.Accounts, &e.Weight, &meaning, &why); err != nil {
 			return err
 		}
 		if detail[id] == nil {
@@ -408,7 +408,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		evidence[id] = append(evidence[id], e)
 		d := detail[id]
 		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: pipeline.EvidenceNode(e.Kind), Label: v.show(e.Label),
-			Weight: num(e.Weight), Meaning: e.Meaning, Accounts: e.Accounts})
+			Weight: num(e.Weight), Meaning: e.Meaning, Why: v.show(why.String), Accounts: e.Accounts})
 		return nil
 	})
 	if err != nil {

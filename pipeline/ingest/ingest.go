@@ -19,6 +19,7 @@ import (
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
 
@@ -31,6 +32,9 @@ type Options struct {
 	Limits     dump.Limits // caps on the dump
 	ScratchDir string      // where members are staged for DuckDB; removed by the caller
 	Log        *slog.Logger
+	// Progress shows the bytes of members read, then loaded (of their
+	// total, known by then); zero shows nothing.
+	Progress progress.Options
 }
 
 // Result is what the stage learnt, for the manifest.
@@ -45,9 +49,9 @@ type Result struct {
 
 // memberState is a member read from the dump, before its instance is known.
 type memberState struct {
-	info     pipeline.Member
-	files    []scratchFile
-	warnings []pipeline.Warning
+	info    pipeline.Member
+	files   []scratchFile
+	spooled int64 // warnings of its reading, in the spool
 }
 
 // Run reads the dump at path into db.
@@ -62,7 +66,16 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 		manifest dumpManifest
 		seq      int
 	)
+	// Warnings of the reading wait in the spool until the instance of
+	// their member is known and the warnings table exists.
+	spool := &warningSpool{dir: opt.ScratchDir}
+	defer spool.close()
 	t0 := time.Now()
+	// The total is not known while reading: a compressed dump tells its
+	// members' sizes only as it goes.
+	reading := progress.New(progress.Task{Name: "ingest: read", Kind: progress.Bytes}, opt.Progress)
+	reading.Start()
+	defer reading.Stop()
 	in, err := dump.Walk(ctx, path, opt.Limits, func(e dump.Entry, r io.Reader) error {
 		if strings.EqualFold(e.Path, "manifest.json") {
 			b, err := io.ReadAll(io.LimitReader(r, 1<<20))
@@ -85,7 +98,8 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			if w.File == "" {
 				w.File = e.Path
 			}
-			ms.warnings = append(ms.warnings, w)
+			spool.add(w)
+			ms.spooled++
 		}
 		open := func(t pipeline.Table, cols []string) (*scratchWriter, error) {
 			seq++
@@ -93,7 +107,8 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			ms.files = append(ms.files, scratchFile{Path: p, Member: e.Path, Table: t, Converted: true})
 			return newScratchWriter(p, cols)
 		}
-		hr := dump.NewHashingReader(r)
+		reading.SetNote(e.Path)
+		hr := dump.NewHashingReader(countingReader{r, reading})
 		switch kind.Format {
 		case pipeline.FormatCSV:
 			seq++
@@ -118,6 +133,9 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			}
 			ms.info.Format = f
 		}
+		if err := spool.Err(); err != nil {
+			return err
+		}
 		if _, err := io.Copy(io.Discard, hr); err != nil {
 			return err
 		}
@@ -129,6 +147,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err != nil {
 		return res, err
 	}
+	reading.Done()
 	log.Info("ingest: dump read and staged", "seconds", time.Since(t0).Seconds())
 	t0 = time.Now()
 	if len(members) == 0 {
@@ -158,39 +177,49 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err := createTables(ctx, conn); err != nil {
 		return res, err
 	}
-	var warnings []pipeline.Warning
+	warnings := newWarningSink(ctx, conn)
 	readerRejects := map[pipeline.Table]int64{}
+	// Bytes, not members: loading takes time by size, and members differ
+	// in size by orders of magnitude.
+	var total int64
 	for _, ms := range members {
+		total += ms.info.Bytes
+	}
+	loading := progress.New(progress.Task{Name: "ingest: load", Kind: progress.Bytes, Total: total}, opt.Progress)
+	loading.Start()
+	defer loading.Stop()
+	for _, ms := range members {
+		loading.SetNote(ms.info.Path)
+		// The tables are known before the load: a warning without a table
+		// takes the member's only one.
 		tables := map[string]bool{}
 		for _, sf := range ms.files {
-			lr, err := loadScratch(ctx, conn, sf, ms.info.Instance, func(w pipeline.Warning) { ms.warnings = append(ms.warnings, w) })
-			if err != nil {
-				return res, err
-			}
 			tables[string(sf.Table)] = true
-			ms.info.Ignored = appendNew(ms.info.Ignored, lr.Ignored...)
-			log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
 		}
 		for t := range tables {
 			ms.info.Tables = append(ms.info.Tables, t)
 		}
 		sort.Strings(ms.info.Tables)
-		for _, w := range ms.warnings {
-			w.Instance = ms.info.Instance
-			if w.Table == "" && len(ms.info.Tables) == 1 {
-				w.Table = ms.info.Tables[0]
-			}
-			if w.Table == string(pipeline.OAuthApplications) || w.Table == string(pipeline.OAuthAccessTokens) {
-				w.Raw = "" // these rows may hold secrets
-			}
-			if w.Row {
-				readerRejects[pipeline.Table(w.Table)]++
-			}
-			warnings = append(warnings, w)
+		warn := memberWarn(&ms.info, warnings, readerRejects)
+		if err := spool.replay(ms.spooled, warn); err != nil {
+			return res, err
 		}
+		for _, sf := range ms.files {
+			lr, err := loadScratch(ctx, conn, sf, ms.info.Instance, warn)
+			if err != nil {
+				return res, err
+			}
+			if err := warnings.Err(); err != nil {
+				return res, err
+			}
+			ms.info.Ignored = appendNew(ms.info.Ignored, lr.Ignored...)
+			log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
+		}
+		loading.Add(ms.info.Bytes)
 		res.Members = append(res.Members, ms.info)
 	}
-	if err := insertWarnings(ctx, conn, warnings); err != nil {
+	loading.Done()
+	if err := warnings.close(); err != nil {
 		return res, err
 	}
 	log.Info("ingest: raw tables loaded", "seconds", time.Since(t0).Seconds())
@@ -248,40 +277,6 @@ func createTables(ctx context.Context, db *sql.Conn) error {
 		}
 	}
 	return nil
-}
-
-func insertWarnings(ctx context.Context, conn *sql.Conn, ws []pipeline.Warning) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, false)`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	nullInt := func(v int64) any {
-		if v == 0 {
-			return nil
-		}
-		return v
-	}
-	nullStr := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	for _, w := range ws {
-		if _, err := st.ExecContext(ctx, w.Instance, w.File, nullInt(w.Line), nullInt(w.Offset), nullStr(w.Table), nullStr(w.Field), w.Kind, w.Reason, nullStr(w.Raw)); err != nil {
-			return fmt.Errorf("insert warning: %w", err)
-		}
-	}
-	return tx.Commit()
 }
 
 // canonicalTable maps each raw table to the canonical table that holds its

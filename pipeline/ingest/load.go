@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -163,47 +162,33 @@ type reject struct {
 }
 
 // collectRejects reads DuckDB's reject tables of the last scan, one warning
-// per rejected row.
+// per rejected row, as they come: there may be millions.
 func collectRejects(ctx context.Context, conn *sql.Conn, sf scratchFile, instance string, warn func(pipeline.Warning)) (int64, error) {
+	var lines *lineCounter
+	if !sf.Converted {
+		var err error
+		if lines, err = openLineCounter(sf.Path); err != nil {
+			return 0, err
+		}
+		defer lines.close()
+	}
 	rows, err := conn.QueryContext(ctx, `SELECT line, coalesce(line_byte_position, byte_position, 0), coalesce(column_name, ''),
   error_type::VARCHAR, coalesce(csv_line, ''), coalesce(error_message, '')
 FROM reject_errors ORDER BY line, column_idx`)
 	if err != nil {
 		return 0, fmt.Errorf("read rejects: %w", err)
 	}
-	var rejects []reject
+	defer rows.Close()
+	var n, prev int64 // rows warned about; the line of the last
 	for rows.Next() {
 		var r reject
 		if err := rows.Scan(&r.line, &r.offset, &r.column, &r.errType, &r.csvLine, &r.msg); err != nil {
-			rows.Close()
 			return 0, err
 		}
-		if n := len(rejects); n > 0 && rejects[n-1].line == r.line {
+		if n > 0 && r.line == prev {
 			continue // one warning per row: the first error names it
 		}
-		rejects = append(rejects, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans"); err != nil {
-		return 0, fmt.Errorf("clear rejects: %w", err)
-	}
-	if len(rejects) == 0 {
-		return 0, nil
-	}
-	var phys map[int64]int64
-	if !sf.Converted {
-		offs := make([]int64, len(rejects))
-		for i, r := range rejects {
-			offs[i] = r.offset
-		}
-		if phys, err = linesAt(sf.Path, offs); err != nil {
-			return 0, err
-		}
-	}
-	for _, r := range rejects {
+		n, prev = n+1, r.line
 		w := pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Field: r.column,
 			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: pipeline.Truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
 		if sf.Converted {
@@ -213,11 +198,21 @@ FROM reject_errors ORDER BY line, column_idx`)
 			off, _, _ := strings.Cut(rest, ",")
 			w.Offset, _ = strconv.ParseInt(off, 10, 64)
 		} else {
-			w.Line, w.Offset = phys[r.offset], r.offset
+			if w.Line, err = lines.at(r.offset); err != nil {
+				return 0, fmt.Errorf("%s: %w", sf.Member, err)
+			}
+			w.Offset = r.offset
 		}
 		warn(w)
 	}
-	return int64(len(rejects)), nil
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	rows.Close()
+	if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans"); err != nil {
+		return 0, fmt.Errorf("clear rejects: %w", err)
+	}
+	return n, nil
 }
 
 func rejectKind(t string) string {
@@ -234,34 +229,6 @@ func rejectKind(t string) string {
 		return "line_too_long"
 	}
 	return strings.ToLower(strings.ReplaceAll(t, " ", "_"))
-}
-
-// linesAt maps byte offsets of a file to 1-based physical line numbers.
-func linesAt(p string, offsets []int64) (map[int64]int64, error) {
-	sorted := append([]int64(nil), offsets...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := make(map[int64]int64, len(sorted))
-	br := bufio.NewReaderSize(f, 1<<20)
-	var pos, line int64 = 0, 1
-	for _, target := range sorted {
-		for pos < target {
-			b, err := br.ReadByte()
-			if err != nil {
-				break
-			}
-			pos++
-			if b == '\n' {
-				line++
-			}
-		}
-		out[target] = line
-	}
-	return out, nil
 }
 
 func firstLine(s string) string {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"fediforensics/data"
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
 
@@ -44,6 +45,7 @@ type Options struct {
 	MinHub    int     // a value needs this many accounts to be a hub by share (default 50)
 	HubShare  float64 // a value shared by more than this share of local accounts is a hub (default 0.5)
 	Log       *slog.Logger
+	Progress  progress.Options // shows which step of how many runs; zero shows nothing
 }
 
 func (o *Options) defaults() {
@@ -84,13 +86,20 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 		}},
 		{"campaigns", func() error { return store.Exec(ctx, db, "campaigns", campaignsSQL) }},
 	}
-	for _, s := range steps {
+	prog := progress.New(progress.Task{Name: "link", Unit: "steps", Kind: progress.Steps, Total: int64(len(steps))}, opt.Progress)
+	prog.Start()
+	defer prog.Stop()
+	for i, s := range steps {
+		prog.SetNote(s.name)
+		prog.Set(int64(i))
 		t0 := time.Now()
 		if err := s.run(); err != nil {
 			return fmt.Errorf("link %s: %w", s.name, err)
 		}
 		opt.Log.Debug("link", "step", s.name, "seconds", time.Since(t0).Seconds())
 	}
+	prog.Set(int64(len(steps)))
+	prog.Done()
 	return nil
 }
 
@@ -101,7 +110,7 @@ func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
 		`CREATE OR REPLACE TABLE list_popular_domains (domain VARCHAR)`,
 		`CREATE OR REPLACE TABLE list_apps (name VARCHAR, website VARCHAR)`,
 		fmt.Sprintf(`CREATE OR REPLACE TABLE link_settings AS SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share,
-  1.0 AS threshold, 200 AS pair_cap`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare),
+  1.0 AS threshold, 200 AS pair_cap, 6.0 AS full_bits, 2.0 AS bits_margin, 12 AS full_words, 5 AS min_key, 3.0 AS lift_min, 3 AS min_campaign, 1.5 AS min_pair_weight`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare),
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
@@ -183,12 +192,17 @@ func textEvidence(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer dst.Close()
-	if _, err := dst.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE text_docs (doc BIGINT, acct_key BIGINT, status_id BIGINT);
+	if _, err := dst.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE text_docs (doc BIGINT, acct_key BIGINT, status_id BIGINT, words BIGINT);
 CREATE OR REPLACE TEMP TABLE text_bands (band BIGINT, h BIGINT, doc BIGINT);
 CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil {
 		return err
 	}
 	signer := newTextSigner()
+	workers := runtime.GOMAXPROCS(0)
+	caches := make([]map[uint64][bands]int64, workers)
+	for i := range caches {
+		caches[i] = map[uint64][bands]int64{}
+	}
 	docs, err := store.NewInserter(ctx, dst, "text_docs")
 	if err != nil {
 		return err
@@ -221,18 +235,18 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 		}
 		// Sign the batch on every core, then hand the rows over in order.
 		type signed struct {
-			hs [bands]int64
-			ok bool
+			hs    [bands]int64
+			words int
+			ok    bool
 		}
 		sig := make([]signed, store.Rows(b))
 		var wg sync.WaitGroup
-		workers := runtime.GOMAXPROCS(0)
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
 				for i := w; i < len(sig); i += workers {
-					sig[i].hs, sig[i].ok = signer.bandHashes(body(i), isHTML(i) == 1)
+					sig[i].hs, sig[i].words, sig[i].ok = signer.signCached(caches[w], body(i), isHTML(i) == 1)
 				}
 			}(w)
 		}
@@ -241,7 +255,7 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			if !sg.ok {
 				continue
 			}
-			if err := docs.Add(n, acct(i), status(i)); err != nil {
+			if err := docs.Add(n, acct(i), status(i), int64(sg.words)); err != nil {
 				return err
 			}
 			for band, h := range sg.hs {
@@ -306,9 +320,12 @@ ORDER BY band, h, doc`, func(b store.Batch) error {
 	}
 	_, err = dst.ExecContext(ctx, `
 CREATE OR REPLACE TABLE text_clusters AS
-WITH g AS (SELECT r.root, d.acct_key, d.status_id FROM text_roots r JOIN text_docs d USING (doc))
-SELECT acct_key, status_id, 'text~' || min(status_id) OVER (PARTITION BY root) AS text_group
+WITH g AS (SELECT r.root, d.acct_key, d.status_id, d.words FROM text_roots r JOIN text_docs d USING (doc))
+SELECT acct_key, status_id, 'text~' || min(status_id) OVER (PARTITION BY root) AS text_group, words
 FROM g WHERE root IN (SELECT root FROM g GROUP BY root HAVING count(DISTINCT acct_key) >= 2);
+-- How long a group's messages are (the median, in words of the template).
+CREATE OR REPLACE TABLE text_groups AS
+SELECT text_group AS value, median(words)::BIGINT AS words FROM text_clusters GROUP BY ALL;
 INSERT INTO evidence SELECT DISTINCT acct_key, 'text', text_group FROM text_clusters;
 DROP TABLE text_docs; DROP TABLE text_bands; DROP TABLE text_roots`)
 	return err

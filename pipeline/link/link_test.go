@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"fediforensics/pipeline/store"
@@ -82,6 +83,15 @@ func TestTextSigner(t *testing.T) {
 // weight) in a real database and returns the components of two or more.
 func clusterOf(t *testing.T, n int, rows [][4]any, p clusterParams) ([][]int, int) {
 	t.Helper()
+	// Every value at its kind's full weight: these cases are about how
+	// weights combine, not about specificity (see TestSpecificity).
+	return clusterWith(t, n, rows, p, 0.000001)
+}
+
+// clusterWith is clusterOf with full_bits: how many bits of specificity
+// give a weak value its kind's full weight.
+func clusterWith(t *testing.T, n int, rows [][4]any, p clusterParams, fullBits float64) ([][]int, int) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, t.TempDir(), store.Options{Threads: 1})
 	if err != nil {
@@ -91,7 +101,8 @@ func clusterOf(t *testing.T, n int, rows [][4]any, p clusterParams) ([][]int, in
 	stmts := []string{
 		`CREATE TABLE account_keys AS SELECT range + 1 AS acct_key FROM range(` + fmt.Sprint(n) + `)`,
 		`CREATE TABLE evidence (acct_key BIGINT, kind VARCHAR, value VARCHAR)`,
-		`CREATE TABLE link_settings AS SELECT 1.0 AS threshold, 100 AS pair_cap`,
+		`CREATE TABLE link_settings AS SELECT 1.0 AS threshold, 100 AS pair_cap, ` + fmt.Sprint(fullBits) + ` AS full_bits, 100.0 AS bits_margin, 10 AS full_words, 5 AS min_key, 3.0 AS lift_min`,
+		`CREATE TABLE text_groups (value VARCHAR, words BIGINT)`,
 	}
 	for _, s := range stmts {
 		if _, err := db.Exec(s); err != nil {
@@ -99,20 +110,29 @@ func clusterOf(t *testing.T, n int, rows [][4]any, p clusterParams) ([][]int, in
 		}
 	}
 	weights := map[string]any{}
+	var vals []string
 	for _, r := range rows {
-		if _, err := db.Exec(`INSERT INTO evidence VALUES (?, ?, ?)`, r[0], r[1], r[2]); err != nil {
-			t.Fatal(err)
-		}
+		vals = append(vals, fmt.Sprintf("(%d, '%s', '%s')", r[0], r[1], r[2]))
 		weights[r[1].(string)] = r[3]
 	}
-	if _, err := db.Exec(`CREATE TABLE weights (kind VARCHAR, weight DOUBLE)`); err != nil {
+	if len(vals) > 0 {
+		if _, err := db.Exec(`INSERT INTO evidence VALUES ` + strings.Join(vals, ", ")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`CREATE TABLE weights (kind VARCHAR, weight DOUBLE, family VARCHAR)`); err != nil {
 		t.Fatal(err)
 	}
 	for k, w := range weights {
-		db.Exec(`INSERT INTO weights VALUES (?, ?)`, k, w)
+		family := map[string]string{"ip_prefix": "ip", "registrant": "domain"}[k]
+		if family == "" {
+			family = k
+		}
+		db.Exec(`INSERT INTO weights VALUES (?, ?, ?)`, k, w, family)
 	}
-	if _, err := db.Exec(`CREATE TABLE attributes AS SELECT row_number() OVER (ORDER BY kind, value) AS attr_key, kind, value, w.weight, NULL::VARCHAR AS suppressed
-FROM (SELECT DISTINCT kind, value FROM evidence) JOIN weights w USING (kind)`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE attributes AS SELECT row_number() OVER (ORDER BY kind, value) AS attr_key, kind, value, accounts, w.weight, NULL::VARCHAR AS suppressed,
+  w.weight AS base_weight, NULL::BIGINT AS groups, 1.0::DOUBLE AS specificity, 1.0::DOUBLE AS length_factor, NULL::VARCHAR AS why
+FROM (SELECT kind, value, count(*) AS accounts FROM evidence GROUP BY ALL) JOIN weights w USING (kind)`); err != nil {
 		t.Fatal(err)
 	}
 	if err := cluster(ctx, db, p); err != nil {
@@ -168,6 +188,21 @@ func TestCluster(t *testing.T) {
 			{1, "app", "x", 1.0}, {2, "app", "x", 1.0}, {3, "app", "x", 1.0},
 			{3, "domain", "d", 0.8}, {4, "domain", "d", 0.8}, {3, "ip_prefix", "p", 0.3}, {4, "ip_prefix", "p", 0.3},
 		}, 5, [][]int{{1, 2, 3, 4}}, 0},
+		{"the same IP and its prefix count once", []r{{1, "ip", "i", 0.8}, {2, "ip", "i", 0.8}, {1, "ip_prefix", "p", 0.3}, {2, "ip_prefix", "p", 0.3}}, 3, nil, 0},
+		{"a domain and its registrant count once", []r{{1, "domain", "d", 0.8}, {2, "domain", "d", 0.8}, {1, "registrant", "r", 0.8}, {2, "registrant", "r", 0.8}}, 3, nil, 0},
+		{"values of many groups join through a key, whole", func() []r {
+			var big []r
+			for i := 1; i <= 300; i++ {
+				big = append(big, r{i, "domain", "d", 0.8}, r{i, "text", "t", 0.6})
+			}
+			return big
+		}(), 301, [][]int{func() []int {
+			var all []int
+			for i := 1; i <= 300; i++ {
+				all = append(all, i)
+			}
+			return all
+		}()}, 0},
 		{"a value of many groups proposes no pair, but adds weight", append([]r{
 			{1, "domain", "d", 0.8}, {2, "domain", "d", 0.8}},
 			func() []r {
@@ -187,5 +222,99 @@ func TestCluster(t *testing.T) {
 				t.Errorf("cut %d links, want %d", cut, tc.cut)
 			}
 		})
+	}
+}
+
+// TestSpecificity plants, in a population of 3,000 accounts, a campaign of
+// 300 that share a domain and a message, beside a popular site that 900
+// ordinary accounts link and a greeting that 600 post (independently), and
+// two friends who share one small blog and a common greeting. The
+// campaign's values are as common as the others; what sets it apart is
+// that its two values go together far more often than chance.
+func TestSpecificity(t *testing.T) {
+	type r = [4]any
+	const n = 3000
+	var rows []r
+	for i := 1; i <= 300; i++ {
+		rows = append(rows, r{i, "domain", "spam.example", 0.8}, r{i, "text", "pitch", 0.6})
+	}
+	// Deterministic spread of the ordinary accounts 301..3000.
+	for i := 301; i <= n; i++ {
+		if i%3 == 0 {
+			rows = append(rows, r{i, "domain", "localnews.example", 0.8})
+		}
+		if (i*7)%9 < 2 {
+			rows = append(rows, r{i, "text", "good-morning", 0.6})
+		}
+	}
+	rows = append(rows, r{2990, "domain", "ourblog.example", 0.8}, r{2991, "domain", "ourblog.example", 0.8})
+	got, _ := clusterWith(t, n, rows, clusterParams{Threshold: 1.0, PairCap: 100, SplitWeight: 1.2, MinSide: 3}, 6)
+	if len(got) != 1 || len(got[0]) != 300 || got[0][0] != 1 || got[0][299] != 300 {
+		sizes := []int{}
+		for _, c := range got {
+			sizes = append(sizes, len(c))
+		}
+		t.Fatalf("want one group, the 300 planted accounts; got groups of %v", sizes)
+	}
+}
+
+func TestTextTokens(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"Hello World", []string{"hello", "world"}},
+		{"大家早上好", []string{"大家", "家早", "早上", "上好"}},
+		{"今日はいい天気ですね", []string{"今日", "日は", "はい", "いい", "い天", "天気", "気で", "です", "すね"}},
+		{"abc日本def", []string{"abc", "日本", "def"}},
+		{"x 日 y", []string{"x", "日", "y"}},
+	} {
+		got := newTextSigner().normalize(c.in, false)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: %q, want %q", c.in, got, c.want)
+		}
+	}
+	// Two Chinese messages that differ by a few characters share a band;
+	// an unrelated one does not.
+	sg := newTextSigner()
+	a, ok1 := sg.bandHashes("限时优惠！立即加入我们的投资计划，每天稳定收益百分之五，名额有限，先到先得。", false)
+	b, ok2 := sg.bandHashes("限时优惠！马上加入我们的投资计划，每天稳定收益百分之五，名额有限，先到先得。", false)
+	c, ok3 := sg.bandHashes("今天天气很好，我们一家人去公园散步，看到了很多漂亮的花和可爱的小狗。", false)
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatal("not signed")
+	}
+	if !shareBand(a, b) || shareBand(a, c) {
+		t.Errorf("near-duplicates share a band: %v; unrelated share one: %v", shareBand(a, b), shareBand(a, c))
+	}
+}
+
+func shareBand(a, b [bands]int64) bool {
+	for i := range a {
+		if a[i] == b[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSignCacheGivesSameSignatures(t *testing.T) {
+	sg := newTextSigner()
+	cache := map[uint64][bands]int64{}
+	texts := []string{
+		"@bob Hi Bob! I just made $12 in 4 days trading on https://x.io/. They give a 5% bonus to new members this week.",
+		"@ann Hi Bob! I just made $99 in 7 days trading on https://y.org/. They give a 50% bonus to new members this week.",
+		"Just finished reading a wonderful book about the history of maps and the people who made them.",
+	}
+	for round := 0; round < 2; round++ {
+		for _, s := range texts {
+			want, wn, wok := sg.sign(s, false)
+			got, gn, gok := sg.signCached(cache, s, false)
+			if got != want || gn != wn || gok != wok {
+				t.Fatalf("round %d: cached signature differs for %q", round, s)
+			}
+		}
+	}
+	if len(cache) != 2 {
+		t.Errorf("cache holds %d templates, want 2 (the two spam texts are one template)", len(cache))
 	}
 }

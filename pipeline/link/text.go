@@ -50,15 +50,59 @@ func (t *textSigner) normalize(s string, isHTML bool) []string {
 	s = t.mentionRE.ReplaceAllString(s, " ")
 	s = t.urlRE.ReplaceAllString(s, " ")
 	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
-	out := words[:0]
+	out := make([]string, 0, len(words))
 	for _, w := range words {
 		switch w {
 		case "http", "https", "hxxp", "hxxps", "www":
 			// what is left of a link that markup split
 		default:
-			out = append(out, w)
+			out = appendTokens(out, w)
 		}
 	}
+	return out
+}
+
+// unspaced says whether r belongs to a script written without spaces
+// between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
+
+// appendTokens appends the tokens of one word: the word itself, or, for
+// the runs of it in a script written without spaces, its overlapping
+// character pairs (a run of one character is a token of its own), so that
+// a Japanese or Chinese message is fingerprinted by its characters rather
+// than as one long word.
+func appendTokens(out []string, w string) []string {
+	start := -1 // start of the current run, by kind
+	var runUnspaced bool
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		run := w[start:end]
+		if !runUnspaced {
+			out = append(out, run)
+			return
+		}
+		rs := []rune(run)
+		if len(rs) == 1 {
+			out = append(out, run)
+			return
+		}
+		for i := 0; i+1 < len(rs); i++ {
+			out = append(out, string(rs[i:i+2]))
+		}
+	}
+	for i, r := range w {
+		u := unspaced(r)
+		if start >= 0 && u == runUnspaced {
+			continue
+		}
+		flush(i)
+		start, runUnspaced = i, u
+	}
+	flush(len(w))
 	return out
 }
 
@@ -73,10 +117,55 @@ func mix(x uint64) uint64 {
 
 // bandHashes signs one status; ok is false for texts too short to sign.
 func (t *textSigner) bandHashes(text string, isHTML bool) (out [bands]int64, ok bool) {
+	out, _, ok = t.sign(text, isHTML)
+	return out, ok
+}
+
+// sign signs one status and says how many words its template has (what
+// is left after markup, mentions, URLs and numbers go): a near-duplicate
+// of a long message says more than one of a short greeting.
+func (t *textSigner) sign(text string, isHTML bool) (out [bands]int64, n int, ok bool) {
+	return t.signCached(nil, text, isHTML)
+}
+
+// signCached is sign with a cache of the signatures of templates already
+// seen, keyed by a hash of the template's words: spam repeats one template
+// tens of thousands of times with other names, numbers and links, and each
+// is signed once. A nil cache signs every text. The cache is one worker's;
+// it is emptied when it reaches maxSignCache entries, so memory stays
+// bounded.
+func (t *textSigner) signCached(cache map[uint64][bands]int64, text string, isHTML bool) (out [bands]int64, n int, ok bool) {
 	words := t.normalize(text, isHTML)
 	if len(words) < minTokens {
-		return out, false
+		return out, len(words), false
 	}
+	var key uint64
+	if cache != nil {
+		h := fnv.New64a()
+		for _, w := range words {
+			h.Write([]byte(w))
+			h.Write([]byte{0})
+		}
+		key = h.Sum64()
+		if hs, hit := cache[key]; hit {
+			return hs, len(words), true
+		}
+	}
+	out = t.signWords(words)
+	if cache != nil {
+		if len(cache) >= maxSignCache {
+			clear(cache)
+		}
+		cache[key] = out
+	}
+	return out, len(words), true
+}
+
+// maxSignCache bounds a worker's cache of template signatures.
+const maxSignCache = 1 << 16
+
+// signWords is the band hashes of the MinHash signature of the word pairs.
+func (t *textSigner) signWords(words []string) (out [bands]int64) {
 	var sig [numHashes]uint64
 	for i := range sig {
 		sig[i] = ^uint64(0)
@@ -101,7 +190,7 @@ func (t *textSigner) bandHashes(text string, isHTML bool) (out [bands]int64, ok 
 		}
 		out[b] = int64(bh)
 	}
-	return out, true
+	return out
 }
 
 // unionFind is a disjoint-set forest with path halving and union by size.

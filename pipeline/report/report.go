@@ -31,7 +31,7 @@ var queries embed.FS
 
 // Names lists the reports, in the order they are written.
 func Names() []string {
-	return []string{"campaigns", "campaign_accounts", "campaign_evidence", "campaign_links", "suppressed",
+	return []string{"campaigns", "campaign_accounts", "campaign_evidence", "campaign_links", "weak_groups", "suppressed",
 		"domains", "registrants", "apps", "signups", "spikes", "warnings"}
 }
 

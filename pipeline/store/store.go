@@ -7,9 +7,17 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -84,7 +92,9 @@ func Exec(ctx context.Context, db interface {
 	return nil
 }
 
-// OpenReadOnly opens the database of an existing output for reading.
+// OpenReadOnly opens the database of an existing output for reading, for
+// SQL of ours only: it can still reach files (export writes Parquet with
+// COPY ... TO). SQL a user wrote or sent goes through OpenSandboxed.
 func OpenReadOnly(ctx context.Context, dir string) (*sql.DB, error) {
 	path := filepath.Join(dir, FileName)
 	db, err := sql.Open("duckdb", path+"?access_mode=read_only")
@@ -96,6 +106,183 @@ func OpenReadOnly(ctx context.Context, dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// OpenSandboxed opens the database of an existing output for SQL that is
+// not ours: a query typed on the command line, the cells of a notebook
+// someone sent. Read-only access alone still lets such SQL reach the rest
+// of the machine: COPY ... TO writes any file, read_text and read_csv read
+// any file, ATTACH opens other databases, INSTALL and LOAD fetch and run
+// extensions. So external access is disabled, extensions are neither
+// installed nor loaded on demand, community extensions are refused, and
+// then the configuration is locked so that the SQL cannot SET, RESET or
+// PRAGMA any of it back.
+//
+// With external access disabled DuckDB still opens the files it was given
+// before: the database with its WAL, and the temp directory, where a query
+// larger than the memory limit spills and still runs. SQL may read and
+// write in that directory too, so it is a new, private one: under
+// opt.TempDir, by default the system's (TMPDIR), never inside the output,
+// and Close removes it.
+func OpenSandboxed(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
+	path := filepath.Join(dir, FileName)
+	tmp, err := os.MkdirTemp(opt.TempDir, "pipeline-duckdb-")
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: spill directory: %w", path, err)
+	}
+	// The DSN says how to open the database; the init callback then closes
+	// it in. A per-open spill directory also makes this configuration
+	// differ from any other open of the same file, so DuckDB's instance
+	// cache refuses to share the database with an open in the same process
+	// (an export's) rather than lock that one too or hand this one over
+	// unlocked. temp_directory cannot go with enable_external_access in the
+	// DSN: the driver applies DSN options in no fixed order, and DuckDB
+	// refuses a temp_directory once external access is off.
+	cfg := url.Values{}
+	cfg.Set("access_mode", "read_only")
+	cfg.Set("temp_directory", tmp)
+	if opt.Threads > 0 {
+		cfg.Set("threads", strconv.Itoa(opt.Threads))
+	}
+	if opt.MemoryLimit != "" {
+		cfg.Set("memory_limit", opt.MemoryLimit)
+	}
+	connector, err := duckdb.NewConnector(path+"?"+cfg.Encode(), func(execer driver.ExecerContext) error {
+		return lockSandbox(ctx, execer)
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := sql.OpenDB(&sandboxConnector{Connector: connector, tmp: tmp})
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// sandboxSettings are the statements that close a database in, in order,
+// the lock last: once it is set no SET, RESET or PRAGMA changes any
+// setting, ours included.
+func sandboxSettings() []string {
+	return []string{
+		// No COPY, ATTACH, read_* or glob outside the database and the spill
+		// directory; no http(s) or s3 either. DuckDB allows only turning it
+		// off while the database runs.
+		"SET enable_external_access = false",
+		// No extension fetched or loaded because a query names one of its
+		// functions or file systems; INSTALL and LOAD themselves are refused
+		// by enable_external_access.
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = false",
+		"SET allow_community_extensions = false",
+		"SET lock_configuration = true",
+	}
+}
+
+// sandboxWant is what duckdb_settings() shows in a closed-in database.
+// allow_unsigned_extensions is false by default and can only be set at
+// startup; it is checked all the same.
+func sandboxWant() map[string]string {
+	return map[string]string{
+		"access_mode":                  "read_only",
+		"enable_external_access":       "false",
+		"autoinstall_known_extensions": "false",
+		"autoload_known_extensions":    "false",
+		"allow_community_extensions":   "false",
+		"allow_unsigned_extensions":    "false",
+		"lock_configuration":           "true",
+	}
+}
+
+// lockSandbox runs on every new connection. The settings are the
+// database's, not the connection's: the first connection (the Ping of
+// OpenSandboxed, before the pool makes any other) sets and locks them,
+// and every connection checks them, so that one which is not closed in
+// (a database opened otherwise) fails rather than runs the SQL.
+func lockSandbox(ctx context.Context, execer driver.ExecerContext) error {
+	got, err := currentSettings(ctx, execer)
+	if err != nil {
+		return err
+	}
+	if got["lock_configuration"] != "true" {
+		for _, s := range sandboxSettings() {
+			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("sandbox: %s: %w", s, err)
+			}
+		}
+		if got, err = currentSettings(ctx, execer); err != nil {
+			return err
+		}
+	}
+	want := sandboxWant()
+	for _, n := range slices.Sorted(maps.Keys(want)) {
+		if got[n] != want[n] {
+			return fmt.Errorf("sandbox: %s is %q, not %q", n, got[n], want[n])
+		}
+	}
+	return nil
+}
+
+// currentSettings reads the values of the sandbox settings.
+func currentSettings(ctx context.Context, execer driver.ExecerContext) (map[string]string, error) {
+	q, ok := execer.(driver.QueryerContext)
+	if !ok {
+		return nil, errors.New("sandbox: the driver connection cannot query its settings")
+	}
+	var names []string
+	for n := range sandboxWant() {
+		names = append(names, "'"+n+"'")
+	}
+	rows, err := q.QueryContext(ctx, "SELECT name, value FROM duckdb_settings() WHERE name IN ("+strings.Join(names, ", ")+")", nil)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: read the settings: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]string{}
+	row := make([]driver.Value, 2)
+	for {
+		err := rows.Next(row)
+		if errors.Is(err, io.EOF) {
+			return got, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: read the settings: %w", err)
+		}
+		got[fmt.Sprint(row[0])] = fmt.Sprint(row[1])
+	}
+}
+
+// sandboxConnector removes the private spill directory when the database
+// is closed (sql.DB.Close closes its connector).
+type sandboxConnector struct {
+	*duckdb.Connector
+	tmp string
+}
+
+func (c *sandboxConnector) Close() error {
+	err := c.Connector.Close()
+	return errors.Join(err, os.RemoveAll(c.tmp))
+}
+
+// Refusal says why a database of OpenSandboxed refused a statement, as a
+// phrase about "this SQL", or "" when err is not such a refusal.
+func Refusal(err error) string {
+	var de *duckdb.Error
+	if !errors.As(err, &de) {
+		return ""
+	}
+	switch {
+	case de.Type == duckdb.ErrorTypePermission:
+		// Files, URLs, ATTACH, COPY, INSTALL and LOAD all end here.
+		return "this SQL reaches outside the output (file, network and extension access is disabled for read-only queries)"
+	case strings.Contains(de.Msg, "the configuration has been locked"):
+		return "this SQL changes a setting (settings are locked for read-only queries)"
+	case strings.Contains(de.Msg, "read-only mode"):
+		return "this SQL writes to the database (it is opened read-only)"
+	}
+	return ""
 }
 
 // Each runs a query and calls scan on every row; errors name the query.

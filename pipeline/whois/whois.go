@@ -19,6 +19,7 @@ import (
 
 	"fediforensics/data"
 	"fediforensics/enrich"
+	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	History  []string // files of historical WHOIS records to import
 	Lists    fs.FS    // popular domains and common email providers are not asked about
 	Log      *slog.Logger
+	// Progress shows the look-ups as they go. Its Log defaults to Log: the
+	// command chooses the display before it has a logger.
+	Progress progress.Options
 }
 
 // Result counts what the stage did.
@@ -49,6 +53,9 @@ type Result struct {
 // Run fills the whois table.
 func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	res := Result{ByStatus: map[string]int{}}
+	if opt.Progress.Log == nil {
+		opt.Progress.Log = opt.Log
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -77,7 +84,21 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 			return res, err
 		}
 	}
+	// The reporter starts here, not where the options are made, and ends
+	// with the look-ups, before anything else is logged.
+	prog := progress.New(progress.Task{Name: "enrich", Unit: "domains", Total: int64(len(domains))}, opt.Progress)
+	if prog != nil {
+		opt.Config.Progress = func(done, total int) {
+			prog.SetTotal(int64(total))
+			prog.Set(int64(done))
+		}
+	}
+	prog.Start()
 	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
+	if err == nil {
+		prog.Done()
+	}
+	prog.Stop()
 	if cache != nil {
 		if cerr := cache.Close(); err == nil {
 			err = cerr
@@ -105,6 +126,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		res.History += len(hobs)
 		obs = append(obs, hobs...)
 	}
+	obs = dropFailures(obs)
 	// Observations are keyed by the domain registries know; the dump's
 	// domains map onto them (a host under a private suffix, say).
 	byReg := map[string][]string{}
@@ -199,3 +221,28 @@ func nullInt(n int) driver.Value {
 	}
 	return int64(n)
 }
+
+// dropFailures leaves out the failed look-ups (errors, throttling) of a
+// domain that has an answer from elsewhere: a failure is no knowledge, and
+// the cache keeps only answers, so a run that asked the network and the
+// next run over its cache know the same and report the same bytes. A
+// domain with failures only keeps them: its status says why nothing is
+// known.
+func dropFailures(obs []enrich.Observation) []enrich.Observation {
+	answered := map[string]bool{}
+	for _, o := range obs {
+		if !failed(o.Status) {
+			answered[o.Domain] = true
+		}
+	}
+	out := obs[:0]
+	for _, o := range obs {
+		if failed(o.Status) && answered[o.Domain] {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func failed(s enrich.Status) bool { return s == enrich.StatusError || s == enrich.StatusThrottled }

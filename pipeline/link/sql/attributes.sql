@@ -3,6 +3,9 @@
 -- would glue the instance together (a common email provider, a popular
 -- domain, a well-known app, a NAT address, anything shared by a large share
 -- of the accounts). Suppressed values are kept here with the reason.
+--
+-- The weight here is the kind's (see weights); the clustering step weighs
+-- the weak values again by how specific they are (pairs.sql) and says why.
 CREATE OR REPLACE TABLE attributes AS
 WITH g AS (
   SELECT e.kind, e.value, count(DISTINCT e.acct_key) AS accounts, count(DISTINCT k.instance) AS instances
@@ -14,7 +17,7 @@ WITH g AS (
   SELECT instance || '#' || app_id AS value FROM known_apps
 )
 SELECT row_number() OVER (ORDER BY g.kind, g.value) AS attr_key,
-       g.kind, g.value, g.accounts, g.instances, w.weight,
+       g.kind, g.value, g.accounts, g.instances, w.weight::DOUBLE AS weight,
        CASE
          WHEN g.kind = 'email_domain' AND g.value IN (SELECT domain FROM list_email_providers) THEN 'common email provider (list)'
          WHEN g.kind = 'domain' AND g.value IN (SELECT domain FROM list_popular_domains) THEN 'popular domain (list)'
@@ -28,7 +31,10 @@ SELECT row_number() OVER (ORDER BY g.kind, g.value) AS attr_key,
          WHEN g.accounts >= (SELECT min_hub FROM link_settings)
               AND g.accounts > (SELECT hub_share FROM link_settings) * (SELECT n FROM total)
               THEN 'shared by ' || g.accounts || ' accounts, more than ' || round(100 * (SELECT hub_share FROM link_settings)) || '% of the local accounts'
-       END AS suppressed
+       END AS suppressed,
+       w.weight::DOUBLE AS base_weight, NULL::BIGINT AS groups, 1.0::DOUBLE AS specificity, 1.0::DOUBLE AS length_factor,
+       CASE WHEN w.weight >= 1.0 THEN g.kind || ' shared by ' || g.accounts || ' accounts: an identity, full weight 1'
+            ELSE g.kind || ' shared by ' || g.accounts || ' accounts: weight ' || w.weight END AS why
 FROM g JOIN weights w USING (kind)
 WHERE g.accounts >= 2;
 

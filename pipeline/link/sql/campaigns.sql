@@ -2,10 +2,57 @@
 -- each with an id derived from its members (stable across runs), the
 -- evidence that holds it together, its members, and a score of how
 -- campaign-like it is.
+--
+-- A group is a campaign only with a minimum of evidence: at least
+-- min_campaign accounts, or an identity two of its accounts share (the
+-- same app id, canonical email, registrant email), or a link of at least
+-- min_pair_weight. Smaller groups held by weaker links (two accounts on
+-- one household IP that both posted a common greeting) are kept, findable,
+-- in weak_groups, and are not campaigns.
+CREATE OR REPLACE TEMP TABLE groups_ AS
+SELECT component, count(*) AS accounts FROM account_component GROUP BY component HAVING count(*) >= 2;
+
+CREATE OR REPLACE TEMP TABLE group_strength AS
+WITH ident AS (
+  SELECT ac.component, max(a.weight) AS w
+  FROM account_component ac JOIN evidence e USING (acct_key)
+  JOIN attributes a ON a.kind = e.kind AND a.value = e.value
+  WHERE a.suppressed IS NULL AND a.weight >= (SELECT threshold FROM link_settings)
+  GROUP BY ac.component, a.attr_key HAVING count(*) >= 2
+), links AS (
+  SELECT ac.component, max(l.weight) AS w
+  FROM component_links l JOIN account_component ac ON ac.acct_key = l.a
+  WHERE NOT l.cut GROUP BY ac.component
+)
+SELECT g.component, g.accounts,
+       EXISTS (SELECT 1 FROM ident i WHERE i.component = g.component) AS identity,
+       coalesce((SELECT max(w) FROM links l WHERE l.component = g.component), 0) AS link_weight
+FROM groups_ g;
+
 CREATE OR REPLACE TEMP TABLE members AS
 SELECT c.component, k.acct_key, k.instance, k.account_id
 FROM account_component c JOIN account_keys k USING (acct_key)
-WHERE c.component IN (SELECT component FROM account_component GROUP BY component HAVING count(*) >= 2);
+WHERE c.component IN (
+  SELECT component FROM group_strength, link_settings s
+  WHERE accounts >= s.min_campaign OR identity OR link_weight >= s.min_pair_weight);
+
+CREATE OR REPLACE TABLE weak_groups AS
+WITH m AS (
+  SELECT c.component, k.acct_key, k.instance, k.account_id
+  FROM account_component c JOIN account_keys k USING (acct_key)
+  WHERE c.component IN (SELECT component FROM groups_) AND c.component NOT IN (SELECT component FROM members)
+), ev AS (
+  SELECT m.component, a.kind, a.value, a.weight
+  FROM m JOIN evidence e USING (acct_key) JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL
+  GROUP BY ALL HAVING count(DISTINCT m.acct_key) >= 2
+)
+SELECT 'W' || substr(sha256(string_agg(instance || '/' || account_id, ',' ORDER BY instance, account_id)), 1, 12) AS group_id,
+       count(*) AS accounts, any_value(gs.link_weight) AS link_weight,
+       string_agg(instance || '/' || account_id, ' ' ORDER BY instance, account_id) AS members,
+       (SELECT string_agg(kind || ' ' || value || ' (' || weight || ')', '; ' ORDER BY weight DESC, kind, value) FROM ev WHERE ev.component = m.component) AS evidence
+FROM m JOIN group_strength gs USING (component)
+GROUP BY m.component
+ORDER BY link_weight DESC, accounts DESC, group_id;
 
 CREATE OR REPLACE TABLE campaign_members AS
 SELECT m.*, i.campaign_id
@@ -27,7 +74,7 @@ FROM attributes a WHERE a.suppressed IS NULL AND a.kind IN ('app', 'text');
 
 CREATE OR REPLACE TABLE campaign_evidence AS
 SELECT cm.campaign_id, a.kind, a.value, coalesce(l.label, a.value) AS label,
-       count(DISTINCT cm.acct_key) AS accounts, a.accounts AS accounts_overall, a.weight, w.meaning
+       count(DISTINCT cm.acct_key) AS accounts, a.accounts AS accounts_overall, a.weight, w.meaning, a.why
 FROM campaign_members cm
 JOIN evidence e ON e.acct_key = cm.acct_key
 JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL
@@ -145,7 +192,11 @@ WITH base AS (
   LEFT JOIN txt t USING (campaign_id)
 )
 SELECT campaign_id,
-       round(0.25 * burst_share + 0.25 * direct_share + 0.2 * text_share + 0.15 * app_share + 0.15 * young_domain_share, 3) AS score,
+       -- Abuse signals (0.75) and size (0.25: 64 accounts or more count
+       -- whole, two accounts a sixth): a big group that behaves like spam
+       -- ranks first, a pair of ordinary accounts last.
+       round(0.2 * burst_share + 0.2 * direct_share + 0.15 * text_share + 0.1 * app_share + 0.1 * young_domain_share
+             + 0.25 * least(1.0, log2(accounts) / 6), 3) AS score,
        accounts, instances, signup_first, signup_last, peak_per_minute, round(burst_share, 3) AS burst_share,
        apps, email_domains, distinct_ips, distinct_prefixes, promoted_domains, domains, registrants,
        statuses, direct_mentions, direct_share, recipients, text_share, app_share, young_domain_share,

@@ -7,24 +7,28 @@ CREATE OR REPLACE TABLE account_keys AS
 SELECT row_number() OVER (ORDER BY instance, account_id) AS acct_key, instance, account_id
 FROM accounts;
 
+-- Kinds of one family say the same thing more or less strongly (the same
+-- IP implies the same /24; a shared domain implies its registrant): a link
+-- counts only the heaviest value of each family, so one fact is never
+-- counted twice.
 CREATE OR REPLACE TABLE weights AS
 SELECT * FROM (VALUES
-  ('app',               1.0, 'created by or posting through the same OAuth application (by id)'),
-  ('app_name_website',  0.5, 'posting through apps of the same name and website (API exports show no app id)'),
-  ('app_name',          0.3, 'apps of the same name registered separately'),
-  ('app_website',       0.6, 'apps declaring the same website domain'),
-  ('email',             1.0, 'the same canonical email address (Mastodon''s rule)'),
-  ('email_similar',     0.7, 'near-identical email addresses'),
-  ('email_domain',      0.6, 'the same uncommon email domain'),
-  ('ip',                0.8, 'the same sign-up or login IP address'),
-  ('ip_prefix',         0.3, 'the same IPv4 /24 or IPv6 /64'),
-  ('domain',            0.8, 'promoting the same registrable domain'),
-  ('registrant',        0.8, 'promoting domains with the same WHOIS registrant'),
-  ('registrant_email',  1.0, 'the account''s email is a promoted domain''s registrant email'),
-  ('registrar_pattern', 0.4, 'promoting redacted domains of one registrar, name servers and creation week'),
-  ('text',              0.6, 'near-duplicate status text'),
-  ('burst',             0.5, 'signing up in the same spike through the same app or email domain')
-) AS w(kind, weight, meaning);
+  ('app',               1.0, 'created by or posting through the same OAuth application (by id)', 'app'),
+  ('app_name_website',  0.5, 'posting through apps of the same name and website (API exports show no app id)', 'app'),
+  ('app_name',          0.3, 'apps of the same name registered separately', 'app'),
+  ('app_website',       0.6, 'apps declaring the same website domain', 'app'),
+  ('email',             1.0, 'the same canonical email address (Mastodon''s rule)', 'email'),
+  ('email_similar',     0.7, 'near-identical email addresses', 'email'),
+  ('email_domain',      0.6, 'the same uncommon email domain', 'email'),
+  ('ip',                0.8, 'the same sign-up or login IP address', 'ip'),
+  ('ip_prefix',         0.3, 'the same IPv4 /24 or IPv6 /64', 'ip'),
+  ('domain',            0.8, 'promoting the same registrable domain', 'domain'),
+  ('registrant',        0.8, 'promoting domains with the same WHOIS registrant', 'domain'),
+  ('registrant_email',  1.0, 'the account''s email is a promoted domain''s registrant email', 'registrant_email'),
+  ('registrar_pattern', 0.4, 'promoting redacted domains of one registrar, name servers and creation week', 'domain'),
+  ('text',              0.6, 'near-duplicate status text', 'text'),
+  ('burst',             0.5, 'signing up in the same spike through the same app or email domain', 'burst')
+) AS w(kind, weight, meaning, family);
 
 -- Apps many ordinary people use: the web client and the listed apps. Their
 -- names and websites say nothing (their ids are suppressed as hubs later,

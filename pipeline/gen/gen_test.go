@@ -1,0 +1,385 @@
+package gen
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// small is a dump small enough for unit tests; the campaigns are planted
+// whatever the size.
+func small(seed uint64) Config {
+	return Config{Seed: seed, Accounts: 60, Statuses: 300, API: true}
+}
+
+// generate writes cfg into a new directory and returns it with the truth.
+func generate(t *testing.T, cfg Config) (string, Truth) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dump")
+	truth, err := Write(dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, truth
+}
+
+// tree reads every file under dir: relative path -> content.
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func names(files map[string][]byte) []string {
+	var out []string
+	for n := range files {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func pack(t *testing.T, dir string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Pack(dir, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestDeterministic: the same seed makes the same dump, byte for byte, as
+// a directory and packed; another seed makes another one.
+func TestDeterministic(t *testing.T) {
+	a, ta := generate(t, small(11))
+	b, tb := generate(t, small(11))
+	c, tc := generate(t, small(12))
+	fa, fb, fc := tree(t, a), tree(t, b), tree(t, c)
+	if !reflect.DeepEqual(names(fa), names(fb)) {
+		t.Fatalf("same seed, other files: %v vs %v", names(fa), names(fb))
+	}
+	for n := range fa {
+		if !bytes.Equal(fa[n], fb[n]) {
+			t.Errorf("%s differs between two runs with the same seed", n)
+		}
+	}
+	if !reflect.DeepEqual(ta, tb) {
+		t.Error("the truth differs between two runs with the same seed")
+	}
+	if pa, pb := pack(t, a), pack(t, b); !bytes.Equal(pa, pb) {
+		t.Error("the packed dumps of the same seed differ")
+	}
+	if !reflect.DeepEqual(names(fa), names(fc)) {
+		t.Errorf("another seed changed the members: %v vs %v", names(fa), names(fc))
+	}
+	for _, n := range names(fa) {
+		if bytes.Equal(fa[n], fc[n]) {
+			t.Errorf("%s is the same for seeds 11 and 12", n)
+		}
+	}
+	if reflect.DeepEqual(ta.Campaigns, tc.Campaigns) || reflect.DeepEqual(ta.Secrets, tc.Secrets) {
+		t.Error("another seed planted the same accounts or secrets")
+	}
+}
+
+// TestShapes checks the members of each shape: the database export as
+// CSV plus one pg_dump file, or CSV only; with or without the API export.
+func TestShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		csvOnly bool
+		api     bool
+		want    []string
+	}{
+		{"default", false, true, []string{
+			"mastodon.online/admin_accounts.jsonl", "mastodon.online/applications.json", "mastodon.online/statuses.json",
+			"mastodon.social/accounts.csv", "mastodon.social/dump.sql", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
+		{"no api", false, false, []string{
+			"mastodon.social/accounts.csv", "mastodon.social/dump.sql", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
+		{"csv only, no api", true, false, []string{
+			"mastodon.social/accounts.csv", "mastodon.social/login_activities.csv", "mastodon.social/mentions.csv",
+			"mastodon.social/oauth_access_tokens.csv", "mastodon.social/oauth_applications.csv",
+			"mastodon.social/preview_cards_statuses.csv", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
+		{"csv only", true, true, []string{
+			"mastodon.online/admin_accounts.jsonl", "mastodon.online/applications.json", "mastodon.online/statuses.json",
+			"mastodon.social/accounts.csv", "mastodon.social/login_activities.csv", "mastodon.social/mentions.csv",
+			"mastodon.social/oauth_access_tokens.csv", "mastodon.social/oauth_applications.csv",
+			"mastodon.social/preview_cards_statuses.csv", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := small(3)
+			cfg.CSVOnly, cfg.API = tc.csvOnly, tc.api
+			dir, truth := generate(t, cfg)
+			files := tree(t, dir)
+			if got := names(files); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("members:\n got  %v\n want %v", got, tc.want)
+			}
+			for _, members := range truth.Campaigns {
+				for _, m := range members {
+					if !tc.api && strings.HasPrefix(m, APIInstance+"/") {
+						t.Errorf("truth names %s, of the API instance left out", m)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCSVOnlySameData: --csv-only changes the format of the database
+// export, not its content: the CSV files are the same and each table has
+// as many rows as its COPY block.
+func TestCSVOnlySameData(t *testing.T) {
+	copyCfg, csvCfg := small(5), small(5)
+	csvCfg.CSVOnly = true
+	cd, ct := generate(t, copyCfg)
+	vd, vt := generate(t, csvCfg)
+	if !reflect.DeepEqual(ct, vt) {
+		t.Error("--csv-only planted something else")
+	}
+	cf, vf := tree(t, cd), tree(t, vd)
+	for _, n := range []string{"accounts.csv", "users.csv", "statuses.csv"} {
+		if !bytes.Equal(cf[DBInstance+"/"+n], vf[DBInstance+"/"+n]) {
+			t.Errorf("%s differs between the two formats", n)
+		}
+	}
+	blocks := copyBlocks(t, string(cf[DBInstance+"/dump.sql"]))
+	want := []string{"login_activities", "mentions", "oauth_access_tokens", "oauth_applications", "preview_cards_statuses"}
+	var got []string
+	for name := range blocks {
+		got = append(got, name)
+	}
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("COPY blocks %v, want %v", got, want)
+	}
+	for _, name := range want {
+		recs := readCSV(t, vf[DBInstance+"/"+name+".csv"])
+		if len(recs)-1 != blocks[name].rows {
+			t.Errorf("%s: %d CSV rows, %d COPY rows", name, len(recs)-1, blocks[name].rows)
+		}
+		if strings.Join(recs[0], ", ") != blocks[name].cols {
+			t.Errorf("%s: CSV header %v, COPY columns %s", name, recs[0], blocks[name].cols)
+		}
+		if blocks[name].rows == 0 {
+			t.Errorf("%s is empty", name)
+		}
+	}
+}
+
+type copyBlock struct {
+	cols string
+	rows int
+}
+
+// copyBlocks parses the COPY blocks of a pg_dump file; every block must be
+// closed by "\.".
+func copyBlocks(t *testing.T, sql string) map[string]copyBlock {
+	t.Helper()
+	head := regexp.MustCompile(`^COPY public\.(\w+) \((.*)\) FROM stdin;$`)
+	out := map[string]copyBlock{}
+	sc := bufio.NewScanner(strings.NewReader(sql))
+	sc.Buffer(nil, 1<<20)
+	var cur string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case cur == "":
+			if m := head.FindStringSubmatch(line); m != nil {
+				cur = m[1]
+				out[cur] = copyBlock{cols: m[2]}
+			}
+		case line == `\.`:
+			cur = ""
+		default:
+			b := out[cur]
+			b.rows++
+			out[cur] = b
+			if n, want := strings.Count(line, "\t")+1, strings.Count(b.cols, ",")+1; n != want {
+				t.Errorf("%s: a row of %d fields, %d columns: %q", cur, n, want, line)
+			}
+		}
+	}
+	if cur != "" {
+		t.Errorf("COPY block %s is not closed", cur)
+	}
+	if !strings.HasSuffix(sql, "-- PostgreSQL database dump complete\n--\n\n") {
+		t.Error("dump.sql does not end like a complete pg_dump")
+	}
+	return out
+}
+
+func readCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(b))
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// TestTruth: the truth lists the two planted campaigns, each account once,
+// every one an account of the dump it names, of the sizes the README
+// states; the domains they promote appear in their statuses; the secrets
+// are the apps' secrets of the dump.
+func TestTruth(t *testing.T) {
+	dir, truth := generate(t, small(2023))
+	files := tree(t, dir)
+
+	accounts := map[string]string{} // instance/account_id -> username
+	recs := readCSV(t, files[DBInstance+"/accounts.csv"])
+	for _, r := range recs[1:] {
+		accounts[DBInstance+"/"+r[0]] = r[1]
+	}
+	sc := bufio.NewScanner(bytes.NewReader(files[APIInstance+"/admin_accounts.jsonl"]))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var a struct{ ID, Username string }
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatal(err)
+		}
+		accounts[APIInstance+"/"+a.ID] = a.Username
+	}
+
+	if got := len(truth.Campaigns); got != 2 {
+		t.Fatalf("%d campaigns in the truth, want 2: %v", got, truth.Campaigns)
+	}
+	seen := map[string]string{}
+	for name, want := range map[string]int{CampaignBurst: 150, CampaignQuiet: 14} {
+		members := truth.Campaigns[name]
+		if len(members) != want {
+			t.Errorf("%s: %d accounts, want %d", name, len(members), want)
+		}
+		if !sort.StringsAreSorted(members) {
+			t.Errorf("%s: members not sorted", name)
+		}
+		perInstance := map[string]int{}
+		for _, m := range members {
+			if other, dup := seen[m]; dup {
+				t.Errorf("%s is in %s and %s", m, other, name)
+			}
+			seen[m] = name
+			if _, ok := accounts[m]; !ok {
+				t.Errorf("%s: %s is not an account of the dump", name, m)
+			}
+			perInstance[strings.SplitN(m, "/", 2)[0]]++
+		}
+		if perInstance[DBInstance] == 0 || perInstance[APIInstance] == 0 {
+			t.Errorf("%s is not on both instances: %v", name, perInstance)
+		}
+	}
+
+	if !reflect.DeepEqual(truth.Domains[CampaignBurst], BurstDomains()) || !reflect.DeepEqual(truth.Domains[CampaignQuiet], QuietDomains()) {
+		t.Errorf("truth domains %v", truth.Domains)
+	}
+	statuses := string(files[DBInstance+"/statuses.csv"]) + string(files[APIInstance+"/statuses.json"])
+	for _, doms := range truth.Domains {
+		for _, d := range doms {
+			if !strings.Contains(statuses, d) && !strings.Contains(statuses, defang(d)) {
+				t.Errorf("planted domain %s appears in no status", d)
+			}
+		}
+	}
+
+	// The secrets are those of the apps, all of them, and no other string.
+	if len(truth.Secrets) != 20 {
+		t.Errorf("%d secrets, want 20 (10 apps on each instance)", len(truth.Secrets))
+	}
+	sql, apps := string(files[DBInstance+"/dump.sql"]), string(files[APIInstance+"/applications.json"])
+	for _, s := range truth.Secrets {
+		if len(s) != 43 {
+			t.Errorf("secret %q is not an OAuth secret", s)
+		}
+		if !strings.Contains(sql, "\t"+s+"\t") && !strings.Contains(apps, `"client_secret": "`+s+`"`) {
+			t.Errorf("secret %q is in no app of the dump", s)
+		}
+	}
+
+	// WriteTruth writes what Write returned.
+	p := filepath.Join(t.TempDir(), "truth.json")
+	if err := WriteTruth(p, truth); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	var back Truth
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, truth) {
+		t.Error("the truth file does not read back as written")
+	}
+}
+
+// TestPack: the archive holds every file of the directory, in sorted
+// order, as plain files with fixed owners and times.
+func TestPack(t *testing.T) {
+	dir, _ := generate(t, small(9))
+	files := tree(t, dir)
+	zr, err := gzip.NewReader(bytes.NewReader(pack(t, dir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	var got []string
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, hdr.Name)
+		body, _ := io.ReadAll(tr)
+		if !bytes.Equal(body, files[hdr.Name]) {
+			t.Errorf("%s: packed content differs from the file", hdr.Name)
+		}
+		if hdr.Typeflag != tar.TypeReg || hdr.Uid != 0 || hdr.Gid != 0 || hdr.Uname != "" || hdr.Mode != 0o644 || !hdr.ModTime.Equal(time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("%s: header %+v is not fixed", hdr.Name, hdr)
+		}
+	}
+	if !reflect.DeepEqual(got, names(files)) {
+		t.Errorf("packed %v, want %v", got, names(files))
+	}
+}
+
+func TestWriteRefusesExistingDir(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.txt")
+	os.WriteFile(keep, []byte("x"), 0o644)
+	if _, err := Write(dir, small(1)); err == nil {
+		t.Fatal("Write into an existing directory succeeded")
+	}
+	if b, _ := os.ReadFile(keep); string(b) != "x" {
+		t.Error("Write touched an existing directory")
+	}
+}
