@@ -188,66 +188,42 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			dir.Abort()
-		}
-	}()
 	scratch := filepath.Join(dir.Tmp, ".scratch")
-	if err := os.Mkdir(scratch, 0o700); err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, dir.Tmp, bf.storeOptions())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if db != nil {
-			db.Close()
-		}
-	}()
-	stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
-		res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log, Progress: progress.Detect(stderr, log),
-			Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
-		m.Input, m.Members, m.Skipped, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Skipped, res.Tables, res.Warnings, res.Instances
-		if err == nil {
-			// Scratch copies go as soon as they are loaded.
-			err = os.RemoveAll(scratch)
-		}
-		return err
-	}}}
-	if name == "run" {
-		stages = append(stages, laterStages(bf, log, stderr)...)
-	}
-	if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
-		return err
-	}
 	var top, hubs []string
 	var linking string
-	if name == "run" {
+	err = buildIn(ctx, dir, bf.storeOptions(), m, true, func() error { return os.Mkdir(scratch, 0o700) }, func(db *sql.DB) error {
+		stages := []stage{{"ingest", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log, Progress: progress.Detect(stderr, log),
+				Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
+			m.Input, m.Members, m.Skipped, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Skipped, res.Tables, res.Warnings, res.Instances
+			if err == nil {
+				// Scratch copies go as soon as they are loaded.
+				err = os.RemoveAll(scratch)
+			}
+			return err
+		}}}
+		if name == "run" {
+			stages = append(stages, laterStages(bf, log, stderr)...)
+		}
+		if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
+			return err
+		}
+		if name != "run" {
+			return nil
+		}
+		var err error
 		if top, err = topCampaigns(ctx, db, 5); err != nil {
 			return err
 		}
 		if linking, err = linkSummary(ctx, db, dir.Final); err != nil {
 			return err
 		}
-		if hubs, err = topHubs(ctx, db, 5); err != nil {
-			return err
-		}
-	}
-	if err := closeDB(ctx, db); err != nil {
+		hubs, err = topHubs(ctx, db, 5)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	db = nil
-	m.Finished = time.Now().UTC()
-	if err := ctx.Err(); err != nil {
-		return err // a signal came after the last stage: nothing is put into place
-	}
-	if err := dir.Commit(m, true); err != nil {
-		return err
-	}
-	committed = true
 	printSummary(stdout, m, dir.Final)
 	if len(hubs) > 0 {
 		fmt.Fprintf(stdout, "\nsuppressed as too common to link accounts (all in %s):\n", filepath.Join(dir.Final, "reports", "suppressed.csv"))
@@ -267,14 +243,43 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	return nil
 }
 
-// closeDB checkpoints and closes a database being built, so the file is
-// whole with no write-ahead log beside it.
-func closeDB(ctx context.Context, db *sql.DB) error {
+// buildIn builds an output in dir.Tmp: prepare (if any) readies the
+// folder, work runs on its database, the database is checkpointed and
+// closed whole (no write-ahead log beside it), and the output is put into
+// place with m (replace: a whole new output; see outdir.Dir.Commit). On any
+// failure, or a signal before the commit, the temporary folder goes and the
+// output stays as it was.
+func buildIn(ctx context.Context, dir *outdir.Dir, opt store.Options, m *pipeline.Manifest, replace bool, prepare func() error, work func(*sql.DB) error) (err error) {
+	defer func() {
+		if err != nil {
+			dir.Abort()
+		}
+	}()
+	if prepare != nil {
+		if err := prepare(); err != nil {
+			return err
+		}
+	}
+	db, err := store.Open(ctx, dir.Tmp, opt)
+	if err != nil {
+		return err
+	}
+	if err := work(db); err != nil {
+		db.Close()
+		return err
+	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		db.Close()
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return db.Close()
+	if err := db.Close(); err != nil {
+		return err
+	}
+	m.Finished = time.Now().UTC()
+	if err := ctx.Err(); err != nil {
+		return err // a signal came after the last stage: nothing is put into place
+	}
+	return dir.Commit(m, replace)
 }
 
 // topHubs gives one line for each of the n values shared by most accounts

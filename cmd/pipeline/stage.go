@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
@@ -48,44 +47,17 @@ func cmdStage(name string) func(ctx context.Context, args []string, stdout, stde
 		if err != nil {
 			return err
 		}
-		committed := false
-		defer func() {
-			if !committed {
-				dir.Abort()
+		m := dir.Prev
+		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, redactArgs(args)...), " "))
+		err = buildIn(ctx, dir, bf.storeOptions(), m, false, func() error { return dir.CopyIn(outdir.DatabaseName) }, func(db *sql.DB) error {
+			if err := requireInputs(ctx, db, name, bf.out); err != nil {
+				return err
 			}
-		}()
-		if err := dir.CopyIn(outdir.DatabaseName); err != nil {
-			return err
-		}
-		db, err := store.Open(ctx, dir.Tmp, bf.storeOptions())
+			return runStages(ctx, stages, db, dir.Tmp, m, log)
+		})
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if db != nil {
-				db.Close()
-			}
-		}()
-		if err := requireInputs(ctx, db, name, bf.out); err != nil {
-			return err
-		}
-		m := dir.Prev
-		m.Args = append(m.Args, "then: "+strings.Join(append([]string{name}, redactArgs(args)...), " "))
-		if err := runStages(ctx, stages, db, dir.Tmp, m, log); err != nil {
-			return err
-		}
-		if err := closeDB(ctx, db); err != nil {
-			return err
-		}
-		db = nil
-		m.Finished = time.Now().UTC()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := dir.Commit(m, false); err != nil {
-			return err
-		}
-		committed = true
 		fmt.Fprintf(stdout, "%s: done on %s\n", name, bf.out)
 		return nil
 	}
