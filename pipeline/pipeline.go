@@ -116,6 +116,10 @@ const (
 	ExitTooLarge    = 5 // a member or the whole dump is beyond the size caps
 	ExitNoData      = 6 // the input holds no recognisable Mastodon table
 	ExitOutputInUse = 7 // the output directory holds something that is not ours
+	// ExitWhoisUnavailable: the run completed and its outputs are in place,
+	// but every live WHOIS/RDAP look-up failed, so the reports hold no
+	// registrant that the network could have given.
+	ExitWhoisUnavailable = 9
 	// A run stopped by a signal exits 128 + the signal's number, as shells
 	// do: 130 for Ctrl-C (SIGINT), 129 SIGHUP, 141 SIGPIPE, 143 SIGTERM.
 	ExitSignalBase = 128
@@ -130,6 +134,9 @@ var (
 	ErrNoData    = errors.New("no mastodon tables found")
 	ErrOutputDir = errors.New("output directory refused")
 	ErrBug       = errors.New("internal error")
+	// ErrWhoisUnavailable marks a run that completed without any live
+	// WHOIS/RDAP answer although it asked for them.
+	ErrWhoisUnavailable = errors.New("whois unavailable")
 )
 
 // Interrupted is the error of a run stopped by a signal.
@@ -166,6 +173,8 @@ func ExitCode(err error) int {
 		return ExitNoData
 	case errors.Is(err, ErrOutputDir):
 		return ExitOutputInUse
+	case errors.Is(err, ErrWhoisUnavailable):
+		return ExitWhoisUnavailable
 	}
 	return ExitFailure
 }
@@ -186,9 +195,65 @@ type Manifest struct {
 	Stages    []StageTiming     `json:"stages"`
 	Settings  map[string]string `json:"settings,omitempty"`
 	Instances []string          `json:"instances"`
+	// Whois says how much registrant data the enrich stage found.
+	Whois *WhoisCoverage `json:"whois,omitempty"`
 	// Files lists every file the pipeline wrote into the output, as slash
 	// paths: a later run replaces these and keeps everything else.
 	Files []string `json:"files,omitempty"`
+}
+
+// WhoisCoverage counts the registrable domains the enrich stage asked
+// about by what is known of them, so that a report without registrants is
+// never read as "no registrants" when nothing was looked up.
+type WhoisCoverage struct {
+	Mode    string `json:"mode"`    // off, cache or live
+	Domains int    `json:"domains"` // registrable domains asked about
+	// Each domain counts once, under the best it has: registrant data;
+	// redacted (a privacy service or redaction only); answered without a
+	// registrant; not registered; failed (errors, throttling); skipped
+	// (not looked up: enrichment off, or not in the cache).
+	Registrant   int `json:"registrant"`
+	Redacted     int `json:"redacted"`
+	NoRegistrant int `json:"no_registrant"`
+	NotFound     int `json:"not_found"`
+	Failed       int `json:"failed"`
+	Skipped      int `json:"skipped"`
+	// LiveAsked counts the domains looked up over the network in this
+	// run, LiveAnswered those that got an answer.
+	LiveAsked    int `json:"live_asked"`
+	LiveAnswered int `json:"live_answered"`
+	// Advice says what to do about what is missing; empty when nothing is.
+	Advice string `json:"advice,omitempty"`
+}
+
+// Unavailable says whether the run asked the network and got no answer.
+func (c *WhoisCoverage) Unavailable() bool {
+	return c != nil && c.LiveAsked > 0 && c.LiveAnswered == 0
+}
+
+// Line is the coverage in one line, for the run summary.
+func (c *WhoisCoverage) Line() string {
+	if c == nil {
+		return ""
+	}
+	s := c.Counts() + " (whois " + c.Mode + ")"
+	if c.LiveAsked > 0 {
+		s += fmt.Sprintf("; %d of %d live look-ups answered", c.LiveAnswered, c.LiveAsked)
+	}
+	return s
+}
+
+// Counts is what is known of the domains, however it was learnt: the same
+// knowledge, live or from the cache, gives the same text.
+func (c *WhoisCoverage) Counts() string {
+	if c == nil {
+		return ""
+	}
+	if c.Domains == 0 {
+		return "no domain to look up"
+	}
+	return fmt.Sprintf("%d of %d domains with registrant data: %d redacted, %d without registrant, %d not registered, %d failed, %d not looked up",
+		c.Registrant, c.Domains, c.Redacted, c.NoRegistrant, c.NotFound, c.Failed, c.Skipped)
 }
 
 // Init makes the maps of a manifest read from a file usable.

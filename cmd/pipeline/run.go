@@ -118,7 +118,11 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 				return err
 			}
 			log.Info("enrich", "domains", res.Domains, "by_status", res.ByStatus, "history", res.History)
+			if c := res.Coverage; c.Advice != "" {
+				log.Warn("whois: "+c.Line(), "advice", c.Advice)
+			}
 			m.Settings["whois"] = string(opt.Config.Mode)
+			m.Whois = res.Coverage
 			m.Warnings, err = ingest.WarningsByKind(ctx, db)
 			return err
 		}},
@@ -240,7 +244,26 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			fmt.Fprintln(stdout, "  "+t)
 		}
 	}
-	return nil
+	return whoisOutcome(m)
+}
+
+// printWhois says how much registrant data there is, and what to do about
+// what is missing.
+func printWhois(w io.Writer, c *pipeline.WhoisCoverage) {
+	fmt.Fprintf(w, "whois      %s\n", c.Line())
+	if c.Advice != "" {
+		fmt.Fprintf(w, "  !! %s\n", c.Advice)
+	}
+}
+
+// whoisOutcome is the error of a run that completed without the WHOIS
+// answers it asked the network for: its outputs are in place, but its exit
+// code says that their registrants are missing.
+func whoisOutcome(m *pipeline.Manifest) error {
+	if !m.Whois.Unavailable() {
+		return nil
+	}
+	return fmt.Errorf("%w: every live look-up of %d domains failed; the outputs are in place but hold no registrant from the network (see the whois line of the summary)", pipeline.ErrWhoisUnavailable, m.Whois.LiveAsked)
 }
 
 // buildIn builds an output in dir.Tmp: prepare (if any) readies the
@@ -392,6 +415,10 @@ func printSummary(w io.Writer, m *pipeline.Manifest, out string) {
 	fmt.Fprintln(w)
 	for _, k := range kinds {
 		fmt.Fprintf(w, "  %-22s %d\n", k, m.Warnings[k])
+	}
+	if m.Whois != nil {
+		fmt.Fprintln(w)
+		printWhois(w, m.Whois)
 	}
 	if out != "" {
 		fmt.Fprintf(w, "\noutput     %s\n", out)

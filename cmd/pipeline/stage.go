@@ -59,6 +59,10 @@ func cmdStage(name string) func(ctx context.Context, args []string, stdout, stde
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: done on %s\n", name, bf.out)
+		if name == "enrich" && m.Whois != nil {
+			printWhois(stdout, m.Whois)
+			return whoisOutcome(m)
+		}
 		return nil
 	}
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"fediforensics/pipeline/outdir"
 )
 
 // TestWhoisNothingKnown: a domain the cache knows nothing of says so,
@@ -32,5 +36,69 @@ func TestWhoisNothingKnown(t *testing.T) {
 				t.Errorf("a live line off a terminal: %q", stderr)
 			}
 		})
+	}
+}
+
+// TestWhoisCoverageShown: a run that could not learn registrants says so in
+// its summary, its manifest and report.html; one whose every live look-up
+// failed exits 9 with its outputs in place.
+func TestWhoisCoverageShown(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		code    int
+		summary []string
+	}{
+		{"off", []string{"--whois", "off"}, 0,
+			[]string{"whois      0 of 163 domains with registrant data", "163 not looked up (whois off)", "!! WHOIS enrichment was off"}},
+		{"empty cache", nil, 0,
+			[]string{"163 not looked up (whois cache)", "!! 163 domains are not in the WHOIS cache: run with --whois live"}},
+		// Nothing listens on port 1: every look-up is refused.
+		{"network down", []string{"--whois", "live", "--whois-server", "127.0.0.1:1", "--rdap-server", "http://127.0.0.1:1/", "--whois-rate", "-1"}, 9,
+			[]string{"163 failed, 0 not looked up (whois live); 0 of 163 live look-ups answered", "!! every live WHOIS/RDAP look-up failed (163 domains)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"run", sampleDump, "--out", out, "--whois-cache", t.TempDir()}, tc.args...)
+			code, stdout, stderr := pipe(t, args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
+			}
+			for _, want := range tc.summary {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("summary lacks %q:\n%s", want, stdout)
+				}
+			}
+			if tc.code != 0 && !strings.Contains(stderr, "whois unavailable: every live look-up of 163 domains failed; the outputs are in place") {
+				t.Errorf("stderr does not say why the exit code:\n%s", stderr)
+			}
+			m, err := outdir.ReadManifest(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Whois == nil || m.Whois.Domains != 163 || m.Whois.Registrant != 0 || m.Whois.Advice == "" {
+				t.Errorf("manifest whois = %+v", m.Whois)
+			}
+			page, err := os.ReadFile(filepath.Join(out, "report.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(page), `<p class="alert" id="whois-gap"><b>Registrant data is incomplete:</b> 0 of 163 domains have it.`) {
+				t.Error("report.html does not say that registrant data is missing")
+			}
+		})
+	}
+	// The sample's recorded cache: what it holds is shown, nothing to advise.
+	out := runSample(t)
+	m, err := outdir.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Whois == nil || m.Whois.Registrant == 0 || m.Whois.Advice != "" {
+		t.Errorf("manifest whois over the recorded cache = %+v", m.Whois)
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if strings.Contains(string(page), "whois-gap") || !strings.Contains(string(page), `<p class="coverage">WHOIS: `+m.Whois.Counts()+`.</p>`) {
+		t.Error("report.html over the recorded cache: an alert, or no coverage line")
 	}
 }

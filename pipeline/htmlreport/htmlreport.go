@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/base64"
+	"errors"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/report"
@@ -81,6 +82,9 @@ type page struct {
 	Defanged      bool
 	Pseudonymized bool
 	Period        string
+	// Whois is what is known of the registrants, and what to do about
+	// what is not; nil when the output has no enrich stage.
+	Whois *pipeline.WhoisCoverage
 }
 
 type stat struct{ Label, Value string }
@@ -228,6 +232,9 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 	if err := loadRegistrants(ctx, db, p, v); err != nil {
 		return nil, err
 	}
+	if p.Whois, err = loadWhoisCoverage(ctx, db); err != nil {
+		return nil, err
+	}
 	var local, statuses, promoted, registrants, suppressed int64
 	err = each(ctx, db, "stats", nil, func(r *sql.Rows) error {
 		return r.Scan(&local, &statuses, &promoted, &registrants, &suppressed)
@@ -256,7 +263,26 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 		{"promoted domains", fmt.Sprint(promoted)},
 		{"registrant values", fmt.Sprint(registrants)},
 	}
+	if c := p.Whois; c != nil {
+		p.Stats = append(p.Stats, stat{"domains with registrant data", fmt.Sprintf("%d of %d", c.Registrant, c.Domains)})
+	}
 	return p, nil
+}
+
+// loadWhoisCoverage reads the enrich stage's coverage; an output made
+// before the stage recorded it has none.
+func loadWhoisCoverage(ctx context.Context, db *sql.DB) (*pipeline.WhoisCoverage, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'whois_coverage'`).Scan(&n); err != nil || n == 0 {
+		return nil, err
+	}
+	c := &pipeline.WhoisCoverage{}
+	err := db.QueryRowContext(ctx, `SELECT mode, domains, registrant, redacted, no_registrant, not_found, failed, skipped, live_asked, live_answered, coalesce(advice, '') FROM whois_coverage`).
+		Scan(&c.Mode, &c.Domains, &c.Registrant, &c.Redacted, &c.NoRegistrant, &c.NotFound, &c.Failed, &c.Skipped, &c.LiveAsked, &c.LiveAnswered, &c.Advice)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return c, err
 }
 
 func hash(b []byte) string {

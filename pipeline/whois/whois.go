@@ -19,6 +19,7 @@ import (
 
 	"fediforensics/data"
 	"fediforensics/enrich"
+	"fediforensics/pipeline"
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
@@ -48,6 +49,9 @@ type Result struct {
 	Domains  int
 	ByStatus map[string]int
 	History  int // observations imported
+	// Coverage counts the dump's registrable domains by what is known of
+	// them; it is also in the whois_coverage table.
+	Coverage *pipeline.WhoisCoverage
 }
 
 // Run fills the whois table.
@@ -94,6 +98,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		}
 	}
 	prog.Start()
+	since := time.Now().UTC()
 	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
 	if err == nil {
 		prog.Done()
@@ -130,12 +135,22 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	// Observations are keyed by the domain registries know; the dump's
 	// domains map onto them (a host under a private suffix, say).
 	byReg := map[string][]string{}
+	regs := map[string]bool{}
 	for _, d := range domains {
 		rd, err := enrich.RegistrableDomain(d)
 		if err != nil {
 			continue
 		}
 		byReg[rd] = append(byReg[rd], d)
+		regs[rd] = true
+	}
+	mode := opt.Config.Mode
+	if mode == "" {
+		mode = enrich.ModeCache
+	}
+	res.Coverage = coverage(mode, regs, obs, since)
+	if err := writeCoverage(ctx, db, res.Coverage); err != nil {
+		return res, err
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
