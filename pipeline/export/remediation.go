@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"fediforensics/pipeline/report"
@@ -59,24 +60,34 @@ Campaigns scoring %g or more are proposed as they are; the commands of
 weaker campaigns are in tootctl.sh commented out, for review.
 
 domain_blocks.csv    Mastodon's domain block import (Moderation > Federation >
-                     Import). Domain blocks are for fediverse instances, so this
-                     proposes only promoted domains that are also the instances
-                     of accounts in a campaign.
+                     Import). Domain blocks are for fediverse instances: this
+                     proposes the source servers of federated waves whose
+                     accounts seen here are mostly in strong campaigns
+                     (suspend when the campaigns are all that was seen of the
+                     server, limit - "silence" in the file - when they are
+                     most of it; media rejected where an image is the
+                     campaign's vehicle), and promoted domains that are also
+                     the instances of accounts in a campaign. A server with
+                     substantial ordinary activity is never proposed: its
+                     campaign accounts are in suspend_accounts.csv.
 `, MinScore)
-	if blocks == 0 {
+	if blocks.total() == 0 {
 		b.WriteString(`                     None is: the campaigns' accounts live on the dump's own
-                     instances, and their promoted domains are web sites, not
-                     instances. The file holds only the header.
+                     instances or on servers with ordinary activity, and their
+                     promoted domains are web sites, not instances. The file
+                     holds only the header.
 `)
 	} else {
-		fmt.Fprintf(&b, "                     %d domains.\n", blocks)
+		fmt.Fprintf(&b, "                     Suspend: %d servers. Limit: %d servers. Promoted instances: %d.\n", blocks.suspend, blocks.limit, blocks.promoted)
 	}
 	fmt.Fprintf(&b, `tootctl.sh           tootctl email-domain-blocks and ip-blocks commands, for
                      email domains (never a common provider or a suppressed hub)
                      and sign-up addresses and prefixes (never a hub).
                      Email domains: %d. Addresses and prefixes: %d.
                      Active (not commented out): %d.
-suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d.
+suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d
+                     (remote accounts by their full acct, user@server: a
+                     suspension here stops them reaching this server).
 `, st.emails, st.ips, st.active, MinScore, accounts)
 	if st.skipped > 0 {
 		fmt.Fprintf(&b, "\n%d values were left out: they are not well-formed domains or addresses.\n", st.skipped)
@@ -102,22 +113,41 @@ func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows
 
 func score(s float64) string { return ftoa(s) }
 
-func domainBlocks(ctx context.Context, db *sql.DB, path string) (int, error) {
+func domainBlocks(ctx context.Context, db *sql.DB, path string) (blockCounts, error) {
 	seen := map[string]bool{}
+	var bc blockCounts
 	header := []string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"}
-	return csvFile(ctx, db, path, "remediation_domains", header, func(r *sql.Rows) ([]string, error) {
-		var host, campaign string
+	_, err := csvFile(ctx, db, path, "remediation_domains", header, func(r *sql.Rows) ([]string, error) {
+		var host, severity, campaign, why string
+		var rejectMedia bool
 		var s float64
-		if err := r.Scan(&host, &campaign, &s); err != nil {
+		var rank int
+		if err := r.Scan(&host, &severity, &rejectMedia, &campaign, &s, &why, &rank); err != nil {
 			return nil, err
 		}
 		if seen[host] || !domainRE.MatchString(host) {
 			return nil, nil
 		}
 		seen[host] = true
-		return []string{host, "suspend", "true", "true", "spam campaign " + campaign + " (score " + score(s) + ")", "false"}, nil
+		switch {
+		case rank == 2:
+			bc.promoted++
+		case severity == "suspend":
+			bc.suspend++
+		default:
+			bc.limit++
+		}
+		// Mastodon's file says "silence" for what its interface calls limit.
+		return []string{host, severity, strconv.FormatBool(rejectMedia), strconv.FormatBool(severity == "suspend"),
+			"spam campaign " + campaign + " (score " + score(s) + "): " + why, "false"}, nil
 	})
+	return bc, err
 }
+
+// blockCounts counts the proposed domain blocks by kind.
+type blockCounts struct{ suspend, limit, promoted int }
+
+func (b blockCounts) total() int { return b.suspend + b.limit + b.promoted }
 
 // csvFile writes path as CSV: the header, then one neutralised record for
 // each row of the query that row turns into one (nil skips the row). It
@@ -250,14 +280,14 @@ set -eu
 }
 
 func suspensions(ctx context.Context, db *sql.DB, path string) (int, error) {
-	header := []string{"campaign_id", "score", "instance", "account_id", "username"}
+	header := []string{"campaign_id", "score", "instance", "account_id", "username", "acct"}
 	return csvFile(ctx, db, path, "remediation_accounts", header, func(r *sql.Rows) ([]string, error) {
 		var campaign, inst, id string
 		var s float64
-		var username sql.NullString
-		if err := r.Scan(&campaign, &s, &inst, &id, &username); err != nil {
+		var username, acct sql.NullString
+		if err := r.Scan(&campaign, &s, &inst, &id, &username, &acct); err != nil {
 			return nil, err
 		}
-		return []string{campaign, score(s), inst, id, username.String}, nil
+		return []string{campaign, score(s), inst, id, username.String, acct.String}, nil
 	})
 }

@@ -79,6 +79,7 @@ type page struct {
 	Details       []campaignDetail
 	MoreCampaigns int
 	Registrants   []registrantView
+	Servers       []serverView
 	Defanged      bool
 	Pseudonymized bool
 	Period        string
@@ -112,6 +113,8 @@ type campaignRow struct {
 	Accounts, Peak, Direct, Recipients, NDomain int64
 	First, Last, FirstV                         string
 	Apps, Emails, Registrants                   string
+	SourceServers                               int64
+	TopServers                                  string
 	Domains                                     []string
 	MoreDomains                                 int
 	Detail                                      bool
@@ -145,6 +148,13 @@ type memberView struct {
 	Instance, AccountID, Username, DisplayName string
 	Email, IP, Created, App, Evidence          string
 	Statuses, Direct                           int64
+}
+
+// serverView is a remote server some of whose accounts are in campaigns.
+type serverView struct {
+	Server, Share, First, Last string
+	Seen, InCampaigns          int64
+	Campaigns                  []campaignLink
 }
 
 type registrantView struct {
@@ -232,6 +242,9 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 	if err := loadRegistrants(ctx, db, p, v); err != nil {
 		return nil, err
 	}
+	if err := loadServers(ctx, db, p, v); err != nil {
+		return nil, err
+	}
 	if p.Whois, err = loadWhoisCoverage(ctx, db); err != nil {
 		return nil, err
 	}
@@ -267,6 +280,33 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 		p.Stats = append(p.Stats, stat{"domains with registrant data", fmt.Sprintf("%d of %d", c.Registrant, c.Domains)})
 	}
 	return p, nil
+}
+
+// loadServers reads the remote servers behind the campaigns.
+func loadServers(ctx context.Context, db *sql.DB, p *page, v viewer) error {
+	detail := map[string]bool{}
+	for _, d := range p.Details {
+		detail[d.ID] = true
+	}
+	return each(ctx, db, "servers", nil, func(r *sql.Rows) error {
+		var s serverView
+		var share float64
+		var first, last sql.NullTime
+		var campaigns string
+		if err := r.Scan(&s.Server, &s.Seen, &s.InCampaigns, &share, &first, &last, &campaigns); err != nil {
+			return err
+		}
+		s.Server, s.Share, s.First, s.Last = v.domain(s.Server), fmt.Sprintf("%.0f%%", 100*share), ts(first), ts(last)
+		for _, id := range strings.Fields(campaigns) {
+			href := "#row-" + id
+			if detail[id] {
+				href = "#" + id
+			}
+			s.Campaigns = append(s.Campaigns, campaignLink{ID: id, Href: href})
+		}
+		p.Servers = append(p.Servers, s)
+		return nil
+	})
 }
 
 // loadWhoisCoverage reads the enrich stage's coverage; an output made
@@ -372,11 +412,12 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		var score, burst sql.NullFloat64
 		var first, last sql.NullTime
 		var peak, ips, statuses sql.NullInt64
-		var apps, emails, domains, registrants, summary sql.NullString
+		var apps, emails, domains, registrants, summary, servers sql.NullString
 		if err := r.Scan(&c.ID, &score, &c.Accounts, &c.Instances, &first, &last, &peak, &burst, &apps, &emails, &ips,
-			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary); err != nil {
+			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &c.SourceServers, &servers); err != nil {
 			return err
 		}
+		c.TopServers = v.show(servers.String)
 		c.Score, c.Level = fmt.Sprintf("%.3f", score.Float64), level(score.Float64)
 		c.First, c.Last, c.Peak = ts(first), ts(last), peak.Int64
 		if first.Valid {

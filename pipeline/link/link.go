@@ -35,6 +35,10 @@ var (
 	attributesSQL string
 	//go:embed sql/campaigns.sql
 	campaignsSQL string
+	//go:embed sql/remote.sql
+	remoteSQL string
+	//go:embed sql/servers.sql
+	serversSQL string
 )
 
 // Options steer the linking. Zero values take the defaults.
@@ -78,6 +82,8 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 		{"email groups", func() error { return emailGroups(ctx, db) }},
 		{"registrants", func() error { return store.Exec(ctx, db, "registrants", registrantsSQL) }},
 		{"signups", func() error { return store.Exec(ctx, db, "signups", signupsSQL) }},
+		{"names", func() error { return nameShapes(ctx, db) }},
+		{"remote", func() error { return store.Exec(ctx, db, "remote", remoteSQL) }},
 		{"evidence", func() error { return store.Exec(ctx, db, "evidence", evidenceSQL) }},
 		{"text", func() error { return textEvidence(ctx, db) }},
 		{"attributes", func() error { return store.Exec(ctx, db, "attributes", attributesSQL) }},
@@ -85,6 +91,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 			return cluster(ctx, db, clusterParams{Threshold: 1.0, PairCap: 200, SplitWeight: 1.2, MinSide: 5})
 		}},
 		{"campaigns", func() error { return store.Exec(ctx, db, "campaigns", campaignsSQL) }},
+		{"servers", func() error { return store.Exec(ctx, db, "servers", serversSQL) }},
 	}
 	prog := progress.New(progress.Task{Name: "link", Unit: "steps", Kind: progress.Steps, Total: int64(len(steps))}, opt.Progress)
 	prog.Start()

@@ -32,7 +32,7 @@ var queries embed.FS
 // Names lists the reports, in the order they are written.
 func Names() []string {
 	return []string{"campaigns", "campaign_accounts", "campaign_evidence", "campaign_links", "weak_groups", "suppressed",
-		"domains", "registrants", "apps", "signups", "spikes", "warnings"}
+		"domains", "registrants", "apps", "signups", "spikes", "servers", "warnings"}
 }
 
 // Options of the report stage.

@@ -102,11 +102,18 @@ CREATE OR REPLACE TEMP TABLE member_stats AS
 SELECT cm.campaign_id, cm.acct_key, cm.instance, cm.account_id, a.username, a.email, a.email_domain, a.sign_up_ip,
        a.created_at, a.created_by_application_id AS app_id, p.name AS app_name,
        EXISTS (SELECT 1 FROM spikes sp WHERE sp.instance = a.instance AND a.domain IS NULL
-               AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute) AS in_spike,
+               AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute)
+       OR EXISTS (SELECT 1 FROM remote_bursts b WHERE b.instance = a.instance AND b.server = lower(a.domain)
+               AND r.first_seen >= b.start_hour AND r.first_seen < b.end_hour) AS in_spike,
+       lower(a.domain) AS server, a.acct, r.first_seen, r.quick_start,
+       -- When the account appeared: its sign-up here, or when this server first saw it.
+       CASE WHEN a.domain IS NULL THEN a.created_at ELSE coalesce(r.first_seen, a.created_at) END AS seen_at, coalesce(ns.random_looking, false) AS random_name,
        coalesce(st.statuses, 0) AS statuses, coalesce(st.direct, 0) AS direct_mentions
 FROM campaign_members cm
 JOIN accounts a ON a.instance = cm.instance AND a.account_id = cm.account_id
 LEFT JOIN apps p ON p.instance = a.instance AND p.app_id = a.created_by_application_id
+LEFT JOIN remote_accounts r ON r.instance = a.instance AND r.account_id = a.account_id
+LEFT JOIN name_shapes ns ON ns.instance = a.instance AND ns.account_id = a.account_id
 LEFT JOIN (SELECT instance, account_id, count(*) AS statuses, count(*) FILTER (WHERE visibility = 'direct') AS direct
            FROM statuses GROUP BY ALL) st ON st.instance = a.instance AND st.account_id = a.account_id;
 
@@ -136,19 +143,28 @@ WHERE r.domain NOT IN (SELECT domain FROM list_popular_domains);
 
 CREATE OR REPLACE TABLE campaigns AS
 WITH base AS (
-  SELECT campaign_id, count(*) AS accounts,
+  SELECT campaign_id, count(*) AS accounts, count(server) AS remote_accounts,
          string_agg(DISTINCT instance, ' ' ORDER BY instance) AS instances,
-         min(created_at) AS signup_first, max(created_at) AS signup_last,
+         min(seen_at) AS signup_first, max(seen_at) AS signup_last,
          count(*) FILTER (WHERE in_spike) / count(*) AS burst_share,
          (SELECT count(DISTINCT h.ip) FROM ip_history h JOIN member_stats x ON x.instance = h.instance AND x.account_id = h.account_id
           WHERE x.campaign_id = member_stats.campaign_id) AS distinct_ips,
          (SELECT count(DISTINCT ip_prefix(h.ip)) FROM ip_history h JOIN member_stats x ON x.instance = h.instance AND x.account_id = h.account_id
           WHERE x.campaign_id = member_stats.campaign_id) AS distinct_prefixes,
-         sum(statuses) AS statuses, sum(direct_mentions) AS direct_mentions
+         sum(statuses) AS statuses, sum(direct_mentions) AS direct_mentions,
+         count(DISTINCT server) AS source_servers,
+         count(*) FILTER (WHERE random_name) / count(*) AS random_name_share,
+         coalesce(count(*) FILTER (WHERE quick_start) / nullif(count(quick_start), 0), 0) AS quick_start_share
   FROM member_stats GROUP BY campaign_id
+), servers_ AS (
+  SELECT campaign_id, string_agg(server || ' ' || n, ', ' ORDER BY n DESC, server) FILTER (WHERE rk <= 5)
+           || CASE WHEN count(*) > 5 THEN ' (+' || (count(*) - 5) || ')' ELSE '' END AS top_servers
+  FROM (SELECT campaign_id, server, count(*) AS n, row_number() OVER (PARTITION BY campaign_id ORDER BY count(*) DESC, server) AS rk
+        FROM member_stats WHERE server IS NOT NULL GROUP BY campaign_id, server)
+  GROUP BY campaign_id
 ), peak AS (
   SELECT campaign_id, max(n) AS peak_per_minute FROM (
-    SELECT campaign_id, date_trunc('minute', created_at) AS m, count(*) AS n FROM member_stats GROUP BY ALL) GROUP BY campaign_id
+    SELECT campaign_id, date_trunc('minute', seen_at) AS m, count(*) AS n FROM member_stats GROUP BY ALL) GROUP BY campaign_id
 ), apps_ AS (
   SELECT campaign_id, string_agg(app_name || ' ' || n, ', ' ORDER BY n DESC, app_name) AS apps, max(n) AS top_app_n FROM (
     SELECT campaign_id, app_name, count(*) AS n FROM member_stats WHERE app_name IS NOT NULL
@@ -179,34 +195,69 @@ WITH base AS (
 ), txt AS (
   SELECT cm.campaign_id, count(DISTINCT t.status_id) AS clustered_statuses
   FROM campaign_members cm JOIN text_clusters t ON t.acct_key = cm.acct_key GROUP BY cm.campaign_id
+), fan AS (
+  -- Posts that mention local accounts which do not follow the author
+  -- (where the dump has no follows of an instance, every mention of its
+  -- accounts counts).
+  SELECT campaign_id, count(DISTINCT status_id) FILTER (WHERE unsolicited) AS fanout_statuses,
+         count(DISTINCT target) AS mentioned_local, count(DISTINCT target) FILTER (WHERE unsolicited) AS unsolicited_local
+  FROM (
+    SELECT cm.campaign_id, s.status_id, mn.account_id AS target,
+           NOT EXISTS (SELECT 1 FROM follows f WHERE f.instance = mn.instance AND f.account_id = mn.account_id
+                       AND f.target_account_id = cm.account_id) AS unsolicited
+    FROM campaign_members cm
+    JOIN statuses s ON s.instance = cm.instance AND s.account_id = cm.account_id
+    JOIN mentions mn ON mn.instance = s.instance AND mn.status_id = s.status_id
+    JOIN accounts t ON t.instance = mn.instance AND t.account_id = mn.account_id AND t.domain IS NULL
+  )
+  GROUP BY campaign_id
+), med AS (
+  -- The largest group of a campaign's accounts that posted one image.
+  SELECT campaign_id, max(accounts) AS media_accounts FROM campaign_evidence WHERE kind = 'media' GROUP BY campaign_id
 ), scored AS (
   SELECT b.*, p.peak_per_minute, ap.apps, m.email_domains, coalesce(d.promoted_domains, 0) AS promoted_domains, d.domains,
-         r.registrants, coalesce(rc.recipients, 0) AS recipients,
+         r.registrants, coalesce(rc.recipients, 0) AS recipients, sv.top_servers,
+         coalesce(fo.mentioned_local, 0) AS mentioned_local, coalesce(fo.unsolicited_local, 0) AS unsolicited_local,
          round(CASE WHEN b.statuses > 0 THEN b.direct_mentions / b.statuses ELSE 0 END, 3) AS direct_share,
+         round(CASE WHEN b.statuses > 0 THEN coalesce(fo.fanout_statuses, 0) / b.statuses ELSE 0 END, 3) AS fanout_share,
          round(CASE WHEN b.statuses > 0 THEN coalesce(t.clustered_statuses, 0) / b.statuses ELSE 0 END, 3) AS text_share,
          round(coalesce(ap.top_app_n, 0) / b.accounts, 3) AS app_share,
+         round(coalesce(md.media_accounts, 0) / b.accounts, 3) AS media_share,
          round(coalesce(d.young_share, 0), 3) AS young_domain_share
   FROM base b
   LEFT JOIN peak p USING (campaign_id) LEFT JOIN apps_ ap USING (campaign_id) LEFT JOIN mail m USING (campaign_id)
   LEFT JOIN dom d USING (campaign_id) LEFT JOIN reg r USING (campaign_id) LEFT JOIN recip rc USING (campaign_id)
-  LEFT JOIN txt t USING (campaign_id)
+  LEFT JOIN txt t USING (campaign_id) LEFT JOIN servers_ sv USING (campaign_id) LEFT JOIN fan fo USING (campaign_id)
+  LEFT JOIN med md USING (campaign_id)
 )
 SELECT campaign_id,
        -- Abuse signals (0.75) and size (0.25: 64 accounts or more count
        -- whole, two accounts a sixth): a big group that behaves like spam
-       -- ranks first, a pair of ordinary accounts last.
-       round(0.2 * burst_share + 0.2 * direct_share + 0.15 * text_share + 0.1 * app_share + 0.1 * young_domain_share
+       -- ranks first, a pair of ordinary accounts last. Remote accounts
+       -- count as local ones do: a burst of first sightings is a burst,
+       -- unsolicited public mentions are fan-out as private ones are, one
+       -- image posted by many is as telling as one app.
+       round(0.2 * burst_share + 0.2 * greatest(direct_share, fanout_share) + 0.15 * text_share
+             + 0.1 * greatest(app_share, media_share) + 0.1 * young_domain_share
              + 0.25 * least(1.0, log2(accounts) / 6), 3) AS score,
-       accounts, instances, signup_first, signup_last, peak_per_minute, round(burst_share, 3) AS burst_share,
+       accounts, instances, source_servers, top_servers, signup_first, signup_last, peak_per_minute, round(burst_share, 3) AS burst_share,
        apps, email_domains, distinct_ips, distinct_prefixes, promoted_domains, domains, registrants,
-       statuses, direct_mentions, direct_share, recipients, text_share, app_share, young_domain_share,
-       accounts || ' accounts on ' || instances
-         || ', signed up ' || strftime(signup_first, '%Y-%m-%d %H:%M') || ' to ' || strftime(signup_last, '%Y-%m-%d %H:%M')
-         || CASE WHEN burst_share >= 0.5 THEN ' in a burst (peak ' || peak_per_minute || '/min)' ELSE '' END
+       statuses, direct_mentions, direct_share, recipients, mentioned_local, unsolicited_local, fanout_share, text_share, app_share, media_share,
+       young_domain_share, round(random_name_share, 3) AS random_name_share, round(quick_start_share, 3) AS quick_start_share,
+       accounts || CASE WHEN source_servers = 0 THEN ' accounts on ' || instances
+                        WHEN remote_accounts = accounts THEN ' remote accounts from ' || source_servers || ' servers (' || top_servers || ') seen on ' || instances
+                        ELSE ' accounts on ' || instances || ' and ' || source_servers || ' other servers (' || top_servers || ')' END
+         || CASE WHEN remote_accounts = accounts THEN ', first seen ' ELSE ', signed up ' END
+         || strftime(signup_first, '%Y-%m-%d %H:%M') || ' to ' || strftime(signup_last, '%Y-%m-%d %H:%M')
+         || CASE WHEN burst_share >= 0.5 AND remote_accounts = accounts THEN ' in bursts' 
+                 WHEN burst_share >= 0.5 THEN ' in a burst (peak ' || peak_per_minute || '/min)' ELSE '' END
+         || CASE WHEN random_name_share >= 0.5 THEN '; ' || round(100 * random_name_share) || '% random-looking usernames' ELSE '' END
          || coalesce(' via ' || apps, '')
          || coalesce('; emails ' || email_domains, '')
-         || '; ' || distinct_ips || ' IPs'
+         || CASE WHEN remote_accounts < accounts THEN '; ' || distinct_ips || ' IPs' ELSE '' END
          || CASE WHEN direct_mentions > 0 THEN '; ' || direct_mentions || ' private mentions to ' || recipients || ' accounts' ELSE '' END
+         || CASE WHEN fanout_share >= 0.2 AND direct_share < fanout_share THEN '; ' || round(100 * fanout_share) || '% of its posts mention local accounts that do not follow it (' || unsolicited_local || ' of ' || mentioned_local || ' mentioned)' ELSE '' END
+         || CASE WHEN media_share >= 0.5 THEN '; one image posted by ' || round(100 * media_share) || '% of its accounts' ELSE '' END
          || CASE WHEN promoted_domains > 0 THEN '; promoting ' || array_to_string(string_split(domains, ' ')[1:3], ', ')
               || CASE WHEN promoted_domains > 3 THEN ' (+' || (promoted_domains - 3) || ')' ELSE '' END ELSE '' END
          || coalesce('; registrants ' || registrants, '') AS summary

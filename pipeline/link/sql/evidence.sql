@@ -27,7 +27,8 @@ SELECT * FROM (VALUES
   ('registrant_email',  1.0, 'the account''s email is a promoted domain''s registrant email', 'registrant_email'),
   ('registrar_pattern', 0.4, 'promoting redacted domains of one registrar, name servers and creation week', 'domain'),
   ('text',              0.6, 'near-duplicate status text', 'text'),
-  ('burst',             0.5, 'signing up in the same spike through the same app or email domain', 'burst')
+  ('media',             0.7, 'posting the same image (its blurhash and dimensions)', 'media'),
+  ('burst',             0.5, 'signing up in the same spike through the same app or email domain, or first seen in the same burst of one remote server', 'burst')
 ) AS w(kind, weight, meaning, family);
 
 -- Apps many ordinary people use: the web client and the listed apps. Their
@@ -113,7 +114,21 @@ CROSS JOIN LATERAL (
   SELECT 'app#' || a.created_by_application_id AS v WHERE a.created_by_application_id IS NOT NULL
   UNION ALL SELECT 'email@' || a.email_domain WHERE a.email_domain IS NOT NULL
 ) x
-WHERE a.domain IS NULL;
+WHERE a.domain IS NULL
+UNION
+-- Remote accounts first seen in a burst of their server.
+SELECT k.acct_key, 'burst', b.burst_id
+FROM remote_accounts r
+JOIN account_keys k USING (instance, account_id)
+JOIN remote_bursts b ON b.instance = r.instance AND b.server = r.server AND r.first_seen >= b.start_hour AND r.first_seen < b.end_hour
+UNION
+-- The same image: Mastodon's blurhash of it and its dimensions (a copy
+-- re-encoded by another server keeps both; its file size may not).
+SELECT k.acct_key, 'media', m.blurhash || ' ' || m.width || 'x' || m.height
+FROM media_attachments m
+LEFT JOIN statuses s ON s.instance = m.instance AND s.status_id = m.status_id
+JOIN account_keys k ON k.instance = m.instance AND k.account_id = coalesce(s.account_id, m.account_id)
+WHERE m.blurhash IS NOT NULL AND m.width > 0 AND m.height > 0;
 
 -- Near-identical emails (the Go side grouped them into email_groups).
 INSERT INTO ev
