@@ -14,7 +14,9 @@ import (
 )
 
 // Kinds are the things one can pivot from.
-func Kinds() []string { return []string{"registrant", "email", "domain", "app", "ip", "asn", "account"} }
+func Kinds() []string {
+	return []string{"registrant", "email", "domain", "app", "ip", "asn", "account"}
+}
 
 // Common is the count past which a value is "too common to mean much".
 const Common = 1000
