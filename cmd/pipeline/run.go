@@ -23,6 +23,7 @@ import (
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/htmlreport"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/ipdb"
 	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/outdir"
@@ -84,8 +85,8 @@ func (b *buildFlags) check() error {
 		return fmt.Errorf("%w: --max-member-bytes and --max-total-bytes must be positive", pipeline.ErrUsage)
 	}
 	for _, f := range b.ipdb {
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
-			return fmt.Errorf("%w: --ipdb %s: not a readable database file", pipeline.ErrUsage, f)
+		if err := ipdb.Check(f); err != nil {
+			return fmt.Errorf("%w: --ipdb: %w", pipeline.ErrUsage, err)
 		}
 	}
 	return nil

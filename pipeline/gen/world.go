@@ -118,6 +118,7 @@ type status struct {
 
 // world is the state of one generation run.
 type world struct {
+	anon   int // exits drawn from anonNets
 	rng    *rand.Rand
 	seq    uint16
 	userID int64
@@ -192,8 +193,9 @@ func (w *world) ordinaryEmail(user string) string {
 // people sign up from homeNets; the proxy pool the burst campaign rents
 // exits through proxyNets, other consumer networks in many countries, and
 // now and then through a data centre, VPN, Tor exit or open proxy
-// (anonNets, ranges of the GeoIP2 Anonymous IP test database, and an
-// Akamai range, AS35994, on data/lists/hosting_asns.txt).
+// (anonNets: an Akamai range, AS35994, on data/lists/hosting_asns.txt,
+// and ranges of the GeoIP2 Anonymous IP test database, the first also in
+// the GeoLite2 Country one).
 var (
 	homeNets = netList("73.0.0.0/8", "67.160.0.0/11", "96.128.0.0/10", "75.0.0.0/11", "71.144.0.0/12", "70.192.0.0/11",
 		"72.192.0.0/12", "65.128.0.0/11", "71.96.0.0/11", "50.128.0.0/9", "79.192.0.0/10", "87.128.0.0/10", "91.0.0.0/10",
@@ -203,7 +205,7 @@ var (
 		"31.64.0.0/10", "84.128.0.0/10", "78.192.0.0/10", "176.128.0.0/10", "77.128.0.0/11", "89.80.0.0/13", "1.128.0.0/11",
 		"126.0.0.0/8", "180.0.0.0/10", "59.0.0.0/11", "39.192.0.0/10", "39.32.0.0/11", "49.64.0.0/11", "111.0.0.0/10",
 		"27.192.0.0/11", "36.192.0.0/11", "60.64.0.0/10", "75.192.0.0/10")
-	anonNets = netList("81.2.69.0/24", "71.160.223.0/24", "1.2.0.0/16", "186.30.236.0/24", "65.0.0.0/19", "23.32.0.0/11")
+	anonNets = netList("23.32.0.0/11", "81.2.69.160/27", "1.2.0.0/16", "186.30.236.0/24", "65.0.0.0/19", "71.160.223.0/24")
 )
 
 func netList(cidrs ...string) []netip.Prefix {
@@ -245,7 +247,9 @@ func (w *world) proxyIP() string {
 	i, b, c, d := w.rng.IntN(25), w.rng.IntN(256), w.rng.IntN(256), 1+w.rng.IntN(254)
 	n := uint32(b)<<16 | uint32(c)<<8 | uint32(d)
 	if i == len(proxyNets) {
-		return inNet(anonNets[b%len(anonNets)], uint32(c)<<8|uint32(d))
+		// Each kind in turn, so that even a small dump has every one.
+		w.anon++
+		return inNet(anonNets[(w.anon-1)%len(anonNets)], n)
 	}
 	return inNet(proxyNets[i], n)
 }

@@ -164,6 +164,28 @@ func Open(path string) (*DB, error) {
 	return d, nil
 }
 
+// Check says whether path is a database file this package reads, by its
+// content, without reading it whole: for refusing a bad --ipdb before any
+// work is done.
+func Check(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("ip database: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("ip database %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("ip database %s: a directory, not a database file: %w", path, ErrFormat)
+	}
+	if _, err := detect(f, st.Size()); err != nil {
+		return fmt.Errorf("ip database %s: %w", path, err)
+	}
+	return nil
+}
+
 // detect says what a file holds: "mmdb", "gzip" (a gzipped TSV) or "tsv".
 func detect(f *os.File, size int64) (string, error) {
 	head := make([]byte, 512)
