@@ -318,3 +318,27 @@ func TestRemediationIPBlocks(t *testing.T) {
 		t.Errorf("README.txt does not count what was left out:\n%s", readme)
 	}
 }
+
+// TestReadmePivotASNExample runs the network pivot the README shows on the
+// sample with the test databases and compares it with the README, byte
+// for byte.
+func TestReadmePivotASNExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, shown := readmeExample(t, string(b), "pivot asn AS12322 --out out-ip/")
+	out, _ := sharedIPSample(t)
+	for i := range args {
+		if i > 0 && args[i-1] == "--out" {
+			args[i] = out
+		}
+	}
+	code, stdout, stderr := pipe(t, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+	}
+	if stdout != shown {
+		t.Errorf("the README's pivot asn example is not what the command prints (update the block under the command in README.md):\n%s", diff(shown, stdout))
+	}
+}
