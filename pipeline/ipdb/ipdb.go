@@ -587,6 +587,8 @@ func (d *DB) lookupTSV(addr netip.Addr) Info {
 	for i := lo - 1; i >= 0 && i >= lo-8; i-- {
 		rg := rs[i]
 		if addr.Compare(rg.end) <= 0 {
+			// The network string is made here, not kept per range: a
+			// million ranges stay small.
 			in := Info{ASN: rg.asn, ASOrg: d.strs[rg.desc], Network: rangeString(rg.start, rg.end)}
 			if rg.country != [2]byte{} {
 				in.Country = string(rg.country[:])

@@ -263,3 +263,25 @@ func FuzzTSV(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLookup looks up spread addresses in each kind of database.
+func BenchmarkLookup(b *testing.B) {
+	for _, name := range []string{"GeoLite2-ASN-Test.mmdb", "ip2asn-test.tsv"} {
+		d, err := Open(testdata + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			var x uint32 = 2463534242
+			for b.Loop() {
+				x ^= x << 13
+				x ^= x >> 17
+				x ^= x << 5
+				if _, err := d.Lookup(netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		d.Close()
+	}
+}
