@@ -9,6 +9,7 @@ require (
 	github.com/likexian/whois v1.15.7
 	github.com/likexian/whois-parser v1.24.21
 	github.com/openrdap/rdap v0.10.2
+	github.com/oschwald/maxminddb-golang/v2 v2.9.1
 	golang.org/x/net v0.62.0
 	golang.org/x/term v0.48.0
 )

@@ -197,6 +197,9 @@ type Manifest struct {
 	Instances []string          `json:"instances"`
 	// Whois says how much registrant data the enrich stage found.
 	Whois *WhoisCoverage `json:"whois,omitempty"`
+	// IPDatabases are the network databases the ipinfo stage read (--ipdb),
+	// in the order given; none when IP enrichment was skipped.
+	IPDatabases []IPDatabase `json:"ip_databases,omitempty"`
 	// Files lists every file the pipeline wrote into the output, as slash
 	// paths: a later run replaces these and keeps everything else.
 	Files []string `json:"files,omitempty"`
@@ -254,6 +257,20 @@ func (c *WhoisCoverage) Counts() string {
 	}
 	return fmt.Sprintf("%d of %d domains with registrant data: %d redacted, %d without registrant, %d not registered, %d failed, %d not looked up",
 		c.Registrant, c.Domains, c.Redacted, c.NoRegistrant, c.NotFound, c.Failed, c.Skipped)
+}
+
+// IPDatabase is a network database (MaxMind DB or iptoasn TSV) an output
+// was enriched with: which file, what it is, when it was built, and how
+// many of the dump's addresses it knew.
+type IPDatabase struct {
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Format    string `json:"format"`
+	Type      string `json:"type"`
+	Built     string `json:"built,omitempty"` // RFC 3339, as the file records it; iptoasn files record none
+	SHA256    string `json:"sha256"`
+	Bytes     int64  `json:"bytes"`
+	Addresses int64  `json:"addresses_known"`
 }
 
 // Init makes the maps of a manifest read from a file usable.

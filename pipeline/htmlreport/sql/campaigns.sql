@@ -3,6 +3,7 @@ SELECT campaign_id, CAST(score AS DOUBLE) AS score, CAST(accounts AS BIGINT) AS 
        CAST(peak_per_minute AS BIGINT) AS peak_per_minute, CAST(burst_share AS DOUBLE) AS burst_share, apps, email_domains,
        CAST(distinct_ips AS BIGINT) AS distinct_ips, CAST(promoted_domains AS BIGINT) AS promoted_domains, domains, registrants,
        CAST(statuses AS BIGINT) AS statuses, CAST(direct_mentions AS BIGINT) AS direct_mentions,
-       CAST(recipients AS BIGINT) AS recipients, summary
+       CAST(recipients AS BIGINT) AS recipients, summary,
+       CAST(asns AS BIGINT) AS asns, CAST(countries AS BIGINT) AS countries, CAST(hosting_share AS DOUBLE) AS hosting_share, proxy_pool
 FROM campaigns
 ORDER BY score DESC, accounts DESC, campaign_id
