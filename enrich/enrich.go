@@ -71,6 +71,9 @@ type Contact struct {
 	Email   string `json:"email,omitempty"` // lower-case
 	Phone   string `json:"phone,omitempty"`
 	Country string `json:"country,omitempty"`
+	// Address is the postal address, when the project's rules read it
+	// apart from a name that a registry format glues it to.
+	Address string `json:"address,omitempty"`
 }
 
 // IsZero reports whether c has no field set.

@@ -23,8 +23,12 @@ func classifyWHOIS(o *Observation, text string) {
 		return
 	}
 	info, err := parseWHOIS(text)
+	rules := readRegistrant(text)
 	if err == nil && hasData(info) {
 		fillWHOIS(o, info)
+		if mergeRegistrant(o, rules) {
+			o.Privacy = true
+		}
 		if scanPrivacy(text) {
 			o.Privacy = true
 		}
@@ -38,6 +42,17 @@ func classifyWHOIS(o *Observation, text string) {
 		return
 	}
 	lower := strings.ToLower(text)
+	if !rules.empty() && !containsAny(lower, throttlePhrases()) && !errors.Is(err, whoisparser.ErrDomainLimitExceed) {
+		// An answer the library rejects, or reads nothing in, that the
+		// rules find a registrant in (SWITCH, some registrars, .bo).
+		mergeRegistrant(o, rules)
+		o.Privacy = o.Privacy || scanPrivacy(text)
+		o.Status = StatusFound
+		if o.Privacy {
+			o.Status = StatusRedacted
+		}
+		return
+	}
 	switch {
 	case containsAny(lower, throttlePhrases()) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
 		o.Status = StatusThrottled

@@ -1,0 +1,232 @@
+package enrich
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	whoisparser "github.com/likexian/whois-parser"
+)
+
+const corpusDir = "testdata/registrants"
+
+// corpusEntry is one registry reply of the corpus and what its registrant
+// is (testdata/registrants/SOURCES.md says where each comes from).
+type corpusEntry struct {
+	File       string `json:"file"`
+	Domain     string `json:"domain"`
+	TLD        string `json:"tld"`
+	Source     string `json:"source"`
+	ExpectedBy string `json:"expected_by"`
+	Licence    string `json:"licence"`
+	Email      string `json:"email"`
+	Org        string `json:"org"`
+	Name       string `json:"name"`
+	Privacy    bool   `json:"privacy"`
+	Note       string `json:"note"`
+}
+
+func loadCorpus(t testing.TB) []corpusEntry {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []corpusEntry
+	if err := json.Unmarshal(b, &es); err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func (e corpusEntry) reply(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpusDir, e.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// projectRegistrant is what the project reports for a reply.
+func projectRegistrant(e corpusEntry, raw []byte) Observation {
+	o := Observation{Domain: e.Domain, Source: SourceWHOIS}
+	setRaw(&o, raw, 1<<20)
+	classifyWHOIS(&o, o.Raw)
+	return o
+}
+
+// libraryRegistrant is what likexian/whois-parser alone reports for a
+// reply, as it reads the bytes the WHOIS client hands it.
+func libraryRegistrant(raw []byte) Contact {
+	info, err := parseWHOIS(string(raw))
+	if err != nil || info.Registrant == nil {
+		return Contact{}
+	}
+	r := info.Registrant
+	return Contact{Name: r.Name, Org: r.Organization, Email: strings.ToLower(strings.TrimSpace(r.Email))}
+}
+
+// normValue folds case and spaces and drops a trailing handle and
+// punctuation, the same for the expected and the found value.
+func normValue(v string) string {
+	return strings.ToLower(cleanName(strings.TrimRight(strings.TrimSpace(v), ".,")))
+}
+
+func emailRight(e corpusEntry, c Contact) bool {
+	return e.Email != "" && strings.EqualFold(strings.TrimSpace(c.Email), e.Email)
+}
+
+// nameRight reports whether the expected organisation or name is the
+// organisation or the name found.
+func nameRight(e corpusEntry, c Contact) bool {
+	for _, want := range []string{e.Org, e.Name} {
+		if want == "" {
+			continue
+		}
+		for _, got := range []string{c.Org, c.Name} {
+			if got != "" && normValue(got) == normValue(want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type corpusScore struct {
+	emails, names, privacy               int
+	projEmail, projName, projPrivacy     int
+	libEmail, libName                    int
+	belowEmail, belowName                []string
+	missEmail, missName, missPrivacy     []string
+	tlds                                 map[string]bool
+}
+
+func (s corpusScore) rate(hit, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(hit) / float64(n)
+}
+
+func scoreCorpus(t testing.TB, es []corpusEntry) corpusScore {
+	s := corpusScore{tlds: map[string]bool{}}
+	for _, e := range es {
+		raw := e.reply(t)
+		o := projectRegistrant(e, raw)
+		lib := libraryRegistrant(raw)
+		if e.TLD != "" {
+			s.tlds[e.TLD] = true
+		}
+		if e.Privacy {
+			s.privacy++
+			if o.Privacy {
+				s.projPrivacy++
+			} else {
+				s.missPrivacy = append(s.missPrivacy, e.File)
+			}
+			continue
+		}
+		if e.Email != "" {
+			s.emails++
+			p, l := emailRight(e, o.Registrant), emailRight(e, lib)
+			if p {
+				s.projEmail++
+			} else {
+				s.missEmail = append(s.missEmail, e.File+": want "+e.Email+", got "+o.Registrant.Email)
+			}
+			if l {
+				s.libEmail++
+				if !p {
+					s.belowEmail = append(s.belowEmail, e.File)
+				}
+			}
+		}
+		if e.Org != "" || e.Name != "" {
+			s.names++
+			p, l := nameRight(e, o.Registrant), nameRight(e, lib)
+			if p {
+				s.projName++
+			} else {
+				s.missName = append(s.missName, e.File+": want "+e.Org+" / "+e.Name+", got "+o.Registrant.Org+" / "+o.Registrant.Name+" ("+string(o.Status)+")")
+			}
+			if l {
+				s.libName++
+				if !p {
+					s.belowName = append(s.belowName, e.File)
+				}
+			}
+		}
+	}
+	return s
+}
+
+// TestRegistrantCorpus scores the project and the bare library on the
+// corpus of real registry replies: the project must find at least 95% of
+// the registrant e-mails and 90% of the organisations or names, and never
+// miss one the library finds.
+func TestRegistrantCorpus(t *testing.T) {
+	es := loadCorpus(t)
+	s := scoreCorpus(t, es)
+	t.Logf("corpus: %d replies, %d TLDs and second-level registries", len(es), len(s.tlds))
+	t.Logf("registrant e-mail:    project %d/%d = %.3f, library %d/%d = %.3f",
+		s.projEmail, s.emails, s.rate(s.projEmail, s.emails), s.libEmail, s.emails, s.rate(s.libEmail, s.emails))
+	t.Logf("registrant org/name:  project %d/%d = %.3f, library %d/%d = %.3f",
+		s.projName, s.names, s.rate(s.projName, s.names), s.libName, s.names, s.rate(s.libName, s.names))
+	t.Logf("privacy services recognised: %d/%d", s.projPrivacy, s.privacy)
+	for _, m := range s.missEmail {
+		t.Logf("e-mail missed: %s", m)
+	}
+	for _, m := range s.missName {
+		t.Logf("org/name missed: %s", m)
+	}
+	if len(s.tlds) < 150 {
+		t.Errorf("corpus covers %d TLDs, want at least 150", len(s.tlds))
+	}
+	if r := s.rate(s.projEmail, s.emails); r < 0.95 {
+		t.Errorf("e-mail rate %.3f, want >= 0.95", r)
+	}
+	if r := s.rate(s.projName, s.names); r < 0.90 {
+		t.Errorf("org/name rate %.3f, want >= 0.90", r)
+	}
+	for _, f := range s.belowEmail {
+		t.Errorf("%s: the library finds the e-mail and the project does not", f)
+	}
+	for _, f := range s.belowName {
+		t.Errorf("%s: the library finds the org/name and the project does not", f)
+	}
+	for _, f := range s.missPrivacy {
+		t.Errorf("%s: privacy service not recognised", f)
+	}
+}
+
+// BenchmarkRegistrantCorpus reads the whole corpus with the project and
+// with the bare library, and reports both rates.
+func BenchmarkRegistrantCorpus(b *testing.B) {
+	es := loadCorpus(b)
+	raws := make([][]byte, len(es))
+	for i, e := range es {
+		raws[i] = e.reply(b)
+	}
+	s := scoreCorpus(b, es)
+	b.Run("project", func(b *testing.B) {
+		for b.Loop() {
+			for i, e := range es {
+				projectRegistrant(e, raws[i])
+			}
+		}
+		b.ReportMetric(s.rate(s.projEmail, s.emails), "email-rate")
+		b.ReportMetric(s.rate(s.projName, s.names), "name-rate")
+	})
+	b.Run("library", func(b *testing.B) {
+		for b.Loop() {
+			for _, raw := range raws {
+				_, _ = whoisparser.Parse(string(raw))
+			}
+		}
+		b.ReportMetric(s.rate(s.libEmail, s.emails), "email-rate")
+		b.ReportMetric(s.rate(s.libName, s.names), "name-rate")
+	})
+}
