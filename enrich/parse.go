@@ -216,6 +216,10 @@ func placeholderPhrases() []string {
 		"masked by",
 		"withheld data",
 		"information not available",
+		"not shown",
+		"webbased whois",
+		"web based whois",
+		"not.defined.",
 	}
 }
 
@@ -225,6 +229,7 @@ func placeholderValues() []string {
 	return []string{
 		"withheld", "private", "hidden", "masked", "gdpr", "private person",
 		"protected", "confidential", "not available", "data protected",
+		"n/a", "none", "null", "unavailable", "not published",
 	}
 }
 

@@ -37,6 +37,7 @@ type wline struct {
 	value  string // trimmed value; empty if none
 	keyed  bool   // the line has a label
 	text   string // the trimmed line
+	spaced bool   // a blank line that holds spaces: part of an indented block
 }
 
 var (
@@ -44,7 +45,7 @@ var (
 	numberedRx   = regexp.MustCompile(`^\d+[a-z]?\.\s+`)
 	emailRx      = regexp.MustCompile(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
 	obfuscatedRx = regexp.MustCompile(`(?i)^([A-Za-z0-9._%+\-]+)\s*(?:\[at\]|\(at\)|\sat\s|\sen\s)\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})$`)
-	trailHandle  = regexp.MustCompile(`\s*[-–]?\s*\(([^()\s]*\d[^()\s]*)\)\s*$`)
+	trailHandle  = regexp.MustCompile(`\s*[-–]?\s*\(([^()\s]*\d[^()\s]*|[^()\sA-Z]*[a-z][^()\sA-Z]*-[^()\sA-Z]*)\)\s*$`)
 	phoneRx      = regexp.MustCompile(`^(?:(?:tel|phone|fax|telephone)\.?:?\s*)?[+()\d][\d\s().+\-/x]{5,}(?:\s*\((?:fax|phone)\))?$`)
 )
 
@@ -73,12 +74,13 @@ func canonKeyOf(k string) string {
 func splitLines(text string) []wline {
 	var out []wline
 	for raw := range strings.Lines(text) {
-		raw = strings.TrimRight(raw, "\r\n \t")
+		raw = strings.TrimRight(raw, "\r\n")
 		t := strings.TrimSpace(raw)
 		if t == "" {
-			out = append(out, wline{})
+			out = append(out, wline{spaced: raw != ""})
 			continue
 		}
+		raw = strings.TrimRight(raw, " \t")
 		if strings.HasPrefix(t, "%") || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ">>>") ||
 			(strings.HasPrefix(t, "[ ") && strings.HasSuffix(t, "]")) {
 			continue
@@ -97,15 +99,60 @@ func splitLines(text string) []wline {
 		body := numberedRx.ReplaceAllString(t, "")
 		if m := jprsKeyRx.FindStringSubmatch(body); m != nil {
 			l.key, l.value, l.keyed = canonKeyOf(m[1]), strings.TrimSpace(m[2]), true
-		} else if k, v, ok := strings.Cut(body, ":"); ok && len(k) <= 120 && !strings.Contains(k, "//") && !strings.Contains(k, "@") {
+		} else if k, v, ok := cutLabel(body); ok {
 			k = strings.TrimRight(k, ". #")
-			if ck := canonKeyOf(k); ck != "" && len(strings.Fields(k)) <= 12 {
+			if ck := canonKeyOf(k); ck != "" && len(ck) <= 60 {
 				l.key, l.value, l.keyed = ck, strings.TrimSpace(strings.TrimLeft(v, ". ")), true
 			}
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// cutLabel splits "label: value" at the colon that ends the label; a
+// colon inside parentheses ("Company English Name (It should be ...):")
+// does not count.
+func cutLabel(s string) (string, string, bool) {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ':':
+			if depth > 0 {
+				continue
+			}
+			k := s[:i]
+			if strings.Contains(k, "//") || strings.Contains(k, "@") || len(strings.Fields(stripParens(k))) > 8 {
+				return "", "", false
+			}
+			return k, s[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+func stripParens(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // registrantRoles are the label words that name the registrant.
@@ -160,8 +207,10 @@ type ruleContact struct {
 	Handle  string // the registrant's handle, if the answer names one
 }
 
+// empty reports whether c holds no registrant value, placeholders aside.
 func (c *ruleContact) empty() bool {
-	return c.Name == "" && c.Org == "" && c.Email == ""
+	n, _ := normContact(Contact{Name: c.Name, Org: c.Org, Email: c.Email})
+	return n.Name == "" && n.Org == "" && n.Email == ""
 }
 
 // fill sets the fields of c that are empty from d.
@@ -193,6 +242,7 @@ func readRegistrant(text string) ruleContact {
 	}
 	c.fill(blockRule(lines))
 	c.fill(descrRule(lines))
+	c.fill(swhoisdRule(text, lines))
 	if c.Email == "" {
 		c.Email = jprsEmail(lines)
 	}
@@ -230,6 +280,8 @@ func labelRule(lines []wline) ruleContact {
 		}
 		v := l.value
 		switch {
+		case field == "" && strings.HasPrefix(v, "!"):
+			// A YAML-tagged block ("registrant: !Contact"): read by blockRule.
 		case field == "" && v != "":
 			if roleValue == "" {
 				roleValue = v
@@ -282,7 +334,25 @@ func labelRule(lines []wline) ruleContact {
 			}
 		}
 	}
+	for _, l := range lines {
+		switch {
+		case !l.keyed || l.value == "":
+		case l.key == "registeredfor":
+			// ZA NiC: the holder, then its address on the lines below.
+			setPrimary(&c, l.value)
+		case l.key == "departmentname":
+			setOnce(&c.Org, l.value) // gov.za
+		case l.key == "orgname" && hasKey(lines, "ownertype"):
+			setOnce(&c.Org, l.value) // .lu: the holder's fields are org-*
+		case l.key == "orgemail" && hasKey(lines, "ownertype"):
+			setOnce(&c.Email, findEmail(l.value))
+		}
+	}
 	return c
+}
+
+func hasKey(lines []wline, k string) bool {
+	return slices.ContainsFunc(lines, func(l wline) bool { return l.keyed && l.key == k })
 }
 
 // following returns the lines after lines[i] that are indented more than
@@ -348,6 +418,15 @@ func handleRule(lines []wline, h string) ruleContact {
 		end++
 	}
 	c := readFields(lines[start:end], true)
+	if c.Name == "" && c.Org == "" && lines[i].key != "contact" {
+		// AFNIC: the object's "contact:" line is its name.
+		for _, l := range lines[start:end] {
+			if l.keyed && l.key == "contact" && !strings.EqualFold(l.value, h) {
+				setPrimary(&c, l.value)
+				break
+			}
+		}
+	}
 	c.Handle = h
 	return c
 }
@@ -448,7 +527,8 @@ func isBlockHeader(l wline) bool {
 		return v == "owner" || v == "registrant" || v == "holder"
 	}
 	if l.keyed && l.value != "" {
-		return false
+		_, field, ok := splitRole(l.key)
+		return ok && (field == "" && strings.HasPrefix(l.value, "!") || field == "code")
 	}
 	k := l.key
 	if !l.keyed {
@@ -468,7 +548,7 @@ func blockBody(lines []wline, h int) []wline {
 	for j := h + 1; j < len(lines); j++ {
 		l := lines[j]
 		if l.text == "" {
-			if len(body) == 0 && !contactType {
+			if len(body) == 0 && !contactType || l.spaced && len(body) > 0 && body[0].indent > head.indent {
 				continue
 			}
 			break
@@ -519,11 +599,11 @@ func isFieldKey(k string) bool {
 func descrRule(lines []wline) ruleContact {
 	var c ruleContact
 	var domain string
-	in := false
+	in, seen := false, false
 	var addr []string
 	for _, l := range lines {
 		if l.text == "" {
-			if in {
+			if in && seen {
 				break
 			}
 			continue
@@ -532,12 +612,16 @@ func descrRule(lines []wline) ruleContact {
 			continue
 		}
 		if l.key == "domain" || l.key == "domainname" {
+			if in {
+				break
+			}
 			in, domain = true, strings.ToLower(l.value)
 			continue
 		}
 		if !in {
 			continue
 		}
+		seen = true
 		switch l.key {
 		case "descr":
 			if strings.EqualFold(l.value, domain) || l.value == "" {
@@ -548,9 +632,15 @@ func descrRule(lines []wline) ruleContact {
 			} else {
 				addr = append(addr, l.value)
 			}
+		case "address":
+			addr = append(addr, l.value)
 		case "email":
 			setOnce(&c.Email, findEmail(l.value))
 		}
+	}
+	if c.Org == "" && len(addr) > 1 && !hasDigit(addr[0]) {
+		// eu.org: the holder is the first line of the domain's address.
+		c.Org, addr = addr[0], addr[1:]
 	}
 	if c.Org == "" {
 		return ruleContact{}
@@ -604,7 +694,8 @@ func splitEmail(v string) (rest, email string) {
 			rest = v[:i]
 		}
 	}
-	rest = strings.Trim(strings.TrimSpace(rest), "()<>,;")
+	rest = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(rest, "()", ""), "<>", ""))
+	rest = strings.Trim(rest, " ,;")
 	return strings.TrimSpace(rest), email
 }
 
@@ -673,6 +764,8 @@ func mergeRegistrant(o *Observation, rules ruleContact) bool {
 			return rule
 		case len(lib) > len(rule) && strings.HasPrefix(strings.ToLower(lib), strings.ToLower(rule)):
 			return rule // the address glued to the name
+		case len(lib) > len(rule) && strings.ContainsAny(lib, ",\n") && strings.Contains(strings.ToLower(lib), strings.ToLower(rule)):
+			return rule // a handle and an address glued around it
 		}
 		return lib
 	}
@@ -697,4 +790,28 @@ func mergeRegistrant(o *Observation, rules ruleContact) bool {
 	}
 	o.Registrant = c
 	return privacy
+}
+
+// swhoisdRule reads answers of swhoisd servers (.ax, .bj), whose domain
+// record names its holder in a bare "Name:" line.
+func swhoisdRule(text string, lines []wline) ruleContact {
+	if !strings.Contains(text, "swhoisd") {
+		return ruleContact{}
+	}
+	var c ruleContact
+	in := false
+	for _, l := range lines {
+		switch {
+		case l.text == "" && in:
+			return c
+		case !l.keyed:
+		case l.key == "domain":
+			in = true
+		case in && l.key == "name":
+			setOnce(&c.Name, l.value)
+		case in && l.key == "organization" && !looksLikeHandle(l.value):
+			setOnce(&c.Org, l.value)
+		}
+	}
+	return c
 }
