@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	whoisparser "github.com/likexian/whois-parser"
 )
@@ -440,8 +439,8 @@ func normStatusCodes(in []string) []string {
 }
 
 // setRaw stores the hash of the bytes received and the text, cut at max
-// bytes and made valid UTF-8 (bytes that are not UTF-8 are read as
-// Latin-1, the usual encoding of old WHOIS servers).
+// bytes and made valid UTF-8 (an answer that is not UTF-8 is decoded from
+// the legacy charset it reads as: see toUTF8).
 func setRaw(o *Observation, b []byte, max int64) {
 	if len(b) == 0 {
 		return
@@ -452,24 +451,6 @@ func setRaw(o *Observation, b []byte, max int64) {
 		b = b[:max]
 	}
 	o.Raw = toUTF8(b)
-}
-
-// toUTF8 returns b as a string, decoding it as Latin-1 if it is not valid
-// UTF-8 (a cut inside the last character only drops that character).
-func toUTF8(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	for i := 1; i < utf8.UTFMax && i < len(b); i++ {
-		if utf8.Valid(b[:len(b)-i]) && !utf8.FullRune(b[len(b)-i:]) {
-			return string(b[:len(b)-i])
-		}
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }
 
 // timeLayouts are the date formats of WHOIS answers and history files

@@ -161,6 +161,7 @@ func registrantRoles() []string {
 		"registrantcontactinformation", "registrantcontact", "registrant",
 		"domainholder", "holderofdomainname", "holder", "domainowners", "domainowner", "owner",
 		"titular", "domainregistrant", "organizationusingdomainname", "organisationusingdomainname",
+		"登録者名", // JPRS, in Japanese
 	}
 }
 

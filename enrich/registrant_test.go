@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	whoisparser "github.com/likexian/whois-parser"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
 )
 
 const corpusDir = "testdata/registrants"
@@ -96,12 +100,12 @@ func nameRight(e corpusEntry, c Contact) bool {
 }
 
 type corpusScore struct {
-	emails, names, privacy               int
-	projEmail, projName, projPrivacy     int
-	libEmail, libName                    int
-	belowEmail, belowName                []string
-	missEmail, missName, missPrivacy     []string
-	tlds                                 map[string]bool
+	emails, names, privacy           int
+	projEmail, projName, projPrivacy int
+	libEmail, libName                int
+	belowEmail, belowName            []string
+	missEmail, missName, missPrivacy []string
+	tlds                             map[string]bool
 }
 
 func (s corpusScore) rate(hit, n int) float64 {
@@ -229,4 +233,52 @@ func BenchmarkRegistrantCorpus(b *testing.B) {
 		b.ReportMetric(s.rate(s.libEmail, s.emails), "email-rate")
 		b.ReportMetric(s.rate(s.libName, s.names), "name-rate")
 	})
+}
+
+// TestCharsetReplies decodes real replies as their registries sent them
+// in legacy charsets (the corpus holds them in UTF-8; the test encodes
+// them back) and checks the text and the registrant come out unchanged.
+// The JPRS reply gets a Japanese registrant line, as JPRS writes it
+// without "/e", since the corpus holds only its English form.
+func TestCharsetReplies(t *testing.T) {
+	read := func(f string) string {
+		b, err := os.ReadFile(filepath.Join(corpusDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	jprs := strings.Replace(read("weppos/whois.jprs.jp__jp__status_registered.txt"),
+		"[Registrant]                    Google Inc.", "[登録者名]                      グーグル合同会社", 1)
+	tests := []struct {
+		name     string
+		text     string
+		enc      encoding.Encoding
+		wantName string
+	}{
+		{"koi8-r", read("rpenman/yandex.kz.txt"), charmap.KOI8R, "Yandex.Kazakhstan LLP"},
+		{"windows-1251", read("rpenman/yandex.kz.txt"), charmap.Windows1251, "Yandex.Kazakhstan LLP"},
+		{"latin-1", read("weppos/whois.ax__ax__status_registered.txt"), charmap.ISO8859_1, "Ålands landskapsregering"},
+		{"latin-1 turkish", read("weppos/whois.nic.tr__tr__property_registrant_contact_turkey.txt"), charmap.ISO8859_1, "Hotel Bilgisayar Hizmetleri San. Tic. Turizm Ltd. Þti."},
+		{"shift_jis", jprs, japanese.ShiftJIS, "グーグル合同会社"},
+		{"euc-jp", jprs, japanese.EUCJP, "グーグル合同会社"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := tt.enc.NewEncoder().Bytes([]byte(tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if utf8.Valid(b) {
+				t.Fatal("encoded reply is valid UTF-8: it tests nothing")
+			}
+			o := projectRegistrant(corpusEntry{Domain: "x.test"}, b)
+			if o.Raw != tt.text {
+				t.Errorf("decoded text differs from the original")
+			}
+			if got := o.Registrant; got.Name != tt.wantName && got.Org != tt.wantName {
+				t.Errorf("registrant %+v, want %q", got, tt.wantName)
+			}
+		})
+	}
 }
