@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -280,5 +281,75 @@ func TestCharsetReplies(t *testing.T) {
 				t.Errorf("registrant %+v, want %q", got, tt.wantName)
 			}
 		})
+	}
+}
+
+// TestRegistrantCorpusLoopback serves the corpus replies (one per domain
+// asked) from the project's WHOIS server on loopback and looks them all up
+// through the real client path: the registrants found must be the ones
+// the parser finds reading the files, and meet the same rates.
+func TestRegistrantCorpusLoopback(t *testing.T) {
+	dir := t.TempDir()
+	byDomain := map[string]corpusEntry{}
+	var domains []string
+	for _, e := range loadCorpus(t) {
+		if e.Domain == "" {
+			continue
+		}
+		if d, err := RegistrableDomain(e.Domain); err != nil || d != e.Domain {
+			continue
+		}
+		if _, dup := byDomain[e.Domain]; dup {
+			continue
+		}
+		byDomain[e.Domain] = e
+		domains = append(domains, e.Domain)
+		if err := os.WriteFile(filepath.Join(dir, e.Domain+".txt"), e.reply(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(domains) < 100 {
+		t.Fatalf("only %d corpus replies to serve", len(domains))
+	}
+	srv, addr := startWhois(t, dir)
+	cfg := testConfig()
+	cfg.WhoisServer = addr
+	obs, err := Enrich(context.Background(), domains, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Queries(); got != int64(len(domains)) {
+		t.Errorf("server answered %d queries, want %d", got, len(domains))
+	}
+	var emails, emailHits, names, nameHits int
+	for _, o := range obs {
+		e, ok := byDomain[o.Domain]
+		if !ok {
+			t.Errorf("observation about %q, which was not asked", o.Domain)
+			continue
+		}
+		offline := projectRegistrant(e, e.reply(t))
+		if o.Registrant != offline.Registrant || o.Status != offline.Status {
+			t.Errorf("%s: over loopback %s %+v, reading the file %s %+v", o.Domain, o.Status, o.Registrant, offline.Status, offline.Registrant)
+		}
+		if e.Privacy {
+			continue
+		}
+		if e.Email != "" {
+			emails++
+			if emailRight(e, o.Registrant) {
+				emailHits++
+			}
+		}
+		if e.Org != "" || e.Name != "" {
+			names++
+			if nameRight(e, o.Registrant) {
+				nameHits++
+			}
+		}
+	}
+	t.Logf("over loopback: %d domains; e-mail %d/%d, org/name %d/%d", len(domains), emailHits, emails, nameHits, names)
+	if emailHits*100 < emails*95 || nameHits*100 < names*90 {
+		t.Errorf("rates over loopback below 0.95 / 0.90")
 	}
 }
