@@ -112,6 +112,7 @@ func FuzzReadHistoryDomainTools(f *testing.F) {
 
 func FuzzClassifyWHOIS(f *testing.F) {
 	addFiles(f, "testdata/whois/*/*.txt")
+	addFiles(f, "testdata/registrants/*/*.txt")
 	f.Add([]byte("WHOIS LIMIT EXCEEDED - SEE WWW.PIR.ORG/WHOIS FOR DETAILS\r\n"))
 	f.Add([]byte("Domain Name: x.com\nRegistrant Email: REDACTED\nName Server: NS1.X.COM.\n"))
 	f.Add([]byte("M\xfcller:\n\xff\xfe"))
@@ -156,7 +157,7 @@ func checkNormalized(t *testing.T, o Observation) {
 		if c.Email != "" && !strings.Contains(c.Email, "@") {
 			t.Fatalf("email %q has no @", c.Email)
 		}
-		for _, v := range []string{c.Name, c.Org, c.Phone, c.Country} {
+		for _, v := range []string{c.Name, c.Org, c.Phone, c.Country, c.Address} {
 			if v != strings.TrimSpace(v) || isPlaceholder(v) && v != "" {
 				t.Fatalf("contact field %q not normalized", v)
 			}
