@@ -30,6 +30,7 @@ type corpusEntry struct {
 	Org        string `json:"org"`
 	Name       string `json:"name"`
 	Privacy    bool   `json:"privacy"`
+	Holdout    bool   `json:"holdout"`
 	Note       string `json:"note"`
 }
 
@@ -107,6 +108,9 @@ type corpusScore struct {
 	belowEmail, belowName            []string
 	missEmail, missName, missPrivacy []string
 	tlds                             map[string]bool
+	// the held-out replies: [0] project, [1] library; hits and totals
+	hoEmail, hoName   [2]int
+	hoEmails, hoNames int
 }
 
 func (s corpusScore) rate(hit, n int) float64 {
@@ -114,6 +118,13 @@ func (s corpusScore) rate(hit, n int) float64 {
 		return 0
 	}
 	return float64(hit) / float64(n)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func scoreCorpus(t testing.TB, es []corpusEntry) corpusScore {
@@ -137,6 +148,11 @@ func scoreCorpus(t testing.TB, es []corpusEntry) corpusScore {
 		if e.Email != "" {
 			s.emails++
 			p, l := emailRight(e, o.Registrant), emailRight(e, lib)
+			if e.Holdout {
+				s.hoEmails++
+				s.hoEmail[0] += b2i(p)
+				s.hoEmail[1] += b2i(l)
+			}
 			if p {
 				s.projEmail++
 			} else {
@@ -152,6 +168,11 @@ func scoreCorpus(t testing.TB, es []corpusEntry) corpusScore {
 		if e.Org != "" || e.Name != "" {
 			s.names++
 			p, l := nameRight(e, o.Registrant), nameRight(e, lib)
+			if e.Holdout {
+				s.hoNames++
+				s.hoName[0] += b2i(p)
+				s.hoName[1] += b2i(l)
+			}
 			if p {
 				s.projName++
 			} else {
@@ -181,6 +202,8 @@ func TestRegistrantCorpus(t *testing.T) {
 	t.Logf("registrant org/name:  project %d/%d = %.3f, library %d/%d = %.3f",
 		s.projName, s.names, s.rate(s.projName, s.names), s.libName, s.names, s.rate(s.libName, s.names))
 	t.Logf("privacy services recognised: %d/%d", s.projPrivacy, s.privacy)
+	t.Logf("held out (likexian replies): e-mail project %d/%d, library %d/%d; org/name project %d/%d, library %d/%d",
+		s.hoEmail[0], s.hoEmails, s.hoEmail[1], s.hoEmails, s.hoName[0], s.hoNames, s.hoName[1], s.hoNames)
 	for _, m := range s.missEmail {
 		t.Logf("e-mail missed: %s", m)
 	}
