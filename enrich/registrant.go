@@ -275,7 +275,7 @@ func labelRule(lines []wline) ruleContact {
 		if !l.keyed {
 			continue
 		}
-		role, field, ok := splitRole(l.key)
+		_, field, ok := splitRole(l.key)
 		if !ok {
 			continue
 		}
@@ -287,7 +287,7 @@ func labelRule(lines []wline) ruleContact {
 			if roleValue == "" {
 				roleValue = v
 			}
-		case field == "" || v == "" && field != "address":
+		case field == "" || (v == "" && field != "address"):
 			// A header: read by blockRule.
 		case slices.Contains(nameFields(), field):
 			setOnce(&c.Name, v)
@@ -305,7 +305,6 @@ func labelRule(lines []wline) ruleContact {
 				}
 			}
 		}
-		_ = role
 	}
 	if roleValue != "" {
 		switch {
@@ -763,7 +762,7 @@ func mergeRegistrant(o *Observation, rules ruleContact) bool {
 			return rule
 		case looksLikeHandle(lib) && !looksLikeHandle(rule):
 			return rule
-		case len(lib) > len(rule) && strings.HasPrefix(strings.ToLower(lib), strings.ToLower(rule)):
+		case len(lib) > len(rule) && strings.HasPrefix(strings.ToLower(lib), strings.ToLower(rule)) && gluedAddress(lib[len(rule):]):
 			return rule // the address glued to the name
 		case len(lib) > len(rule) && strings.ContainsAny(lib, ",\n") && strings.Contains(strings.ToLower(lib), strings.ToLower(rule)):
 			return rule // a handle and an address glued around it
@@ -815,4 +814,11 @@ func swhoisdRule(text string, lines []wline) ruleContact {
 		}
 	}
 	return c
+}
+
+// gluedAddress reports whether rest, what follows a name in a library's
+// value, is an address glued to it rather than the end of the name
+// ("Google Inc., 1600 Amphitheatre Parkway" but not "Google LLC").
+func gluedAddress(rest string) bool {
+	return strings.HasPrefix(rest, ",") || strings.HasPrefix(rest, "\n") || hasDigit(rest)
 }

@@ -376,3 +376,75 @@ func TestRegistrantCorpusLoopback(t *testing.T) {
 		t.Errorf("rates over loopback below 0.95 / 0.90")
 	}
 }
+
+// TestReadRegistrantRules runs each rule family on a short excerpt of a
+// corpus reply.
+func TestReadRegistrantRules(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       ruleContact
+	}{
+		{"labels", "Domain Name: x.gd\nowner-name: Jane Roe\nowner-organization: Roe Ltd\nowner-email: JANE@roe.example\n",
+			ruleContact{Contact: Contact{Name: "Jane Roe", Org: "Roe Ltd", Email: "JANE@roe.example"}}},
+		{"contact handle", "domain: google.at\nregistrant: GI7803022-NICAT\n\npersonname: DNS Admin\norganization: Google Inc.\ne-mail: dns-admin@google.com\nnic-hdl: GI7803022-NICAT\n",
+			ruleContact{Contact: Contact{Name: "DNS Admin", Org: "Google Inc.", Email: "dns-admin@google.com"}, Handle: "GI7803022-NICAT"}},
+		{"handle without object is no name", "domain: google.se\nholder: mmr8008-53808\n",
+			ruleContact{Handle: "mmr8008-53808"}},
+		{"indented block", "Registrant:\n    GOO001748-MARKM\n    Google Inc.\n    Amphitheatre Parkway 1600\n    94043\n\nAdministrative contact:\n",
+			ruleContact{Contact: Contact{Org: "Google Inc."}, Address: "Amphitheatre Parkway 1600, 94043"}},
+		{"bare line with e-mail", "   Registrant:\n      Google Inc.\n      DNS Admin  dns-admin@google.com\n      +1.6502530000\n   Administrative Contact:\n",
+			ruleContact{Contact: Contact{Name: "DNS Admin", Org: "Google Inc.", Email: "dns-admin@google.com"}}},
+		{"contact type block", "Contact Type:            registrant\nName:                    Net Admin\nOrganisation:            Calgary Co operative Association Limited\nEmail:                   netadmin@calgarycoop.com\nContact Type:            admin\nName: Other\n",
+			ruleContact{Contact: Contact{Name: "Net Admin", Org: "Calgary Co operative Association Limited", Email: "netadmin@calgarycoop.com"}}},
+		{"one-line value", "Domain: GOOGLE.CO.TH\nDomain Holder: Google Inc.\n",
+			ruleContact{Contact: Contact{Org: "Google Inc."}}},
+		{"jprs", "[Domain Name]                   GOOGLE.JP\n[Registrant]                    Google Inc.\nContact Information:\n[Name]                          Google Inc.\n[Email]                         dns-admin@google.com\n",
+			ruleContact{Contact: Contact{Org: "Google Inc.", Email: "dns-admin@google.com"}}},
+		{"descr and obfuscated e-mail", "domain:       isoc.org.il\n\ndescr:        Israel Internet Association (ISOC-IL)\ndescr:        Petach Tikva\ne-mail:       info-domains AT isoc.org.il\n",
+			ruleContact{Contact: Contact{Org: "Israel Internet Association (ISOC-IL)", Email: "info-domains@isoc.org.il"}, Address: "Petach Tikva"}},
+		{"trailing handle", "Registrant:\n        Name:           GOOGLE INC. (SGNIC-ORG1113988)\n",
+			ruleContact{Contact: Contact{Name: "GOOGLE INC."}}},
+		{"nothing", "No match for \"X.COM\".\n", ruleContact{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := readRegistrant(tt.text); got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The library's value stays unless it is a handle or has the address
+// glued to it; a proxy service stays recognised.
+func TestMergeRegistrant(t *testing.T) {
+	tests := []struct {
+		name        string
+		lib         Contact
+		rules       ruleContact
+		want        Contact
+		wantPrivacy bool
+	}{
+		{"fills what the library left empty", Contact{Org: "Google Inc."}, ruleContact{Contact: Contact{Email: "dns-admin@google.com"}},
+			Contact{Org: "Google Inc.", Email: "dns-admin@google.com"}, false},
+		{"replaces a handle", Contact{Org: "MM12383"}, ruleContact{Contact: Contact{Org: "Google Inc."}, Handle: "MM12383"},
+			Contact{Org: "Google Inc."}, false},
+		{"drops a handle the rules cannot resolve", Contact{Org: "mmr-142621"}, ruleContact{Handle: "mmr-142621"},
+			Contact{}, false},
+		{"cuts a glued address", Contact{Org: "GOO001748-MARKM,Google Inc.,Amphitheatre Parkway 1600"}, ruleContact{Contact: Contact{Org: "Google Inc."}, Address: "Amphitheatre Parkway 1600"},
+			Contact{Org: "Google Inc.", Address: "Amphitheatre Parkway 1600"}, false},
+		{"keeps the library's value", Contact{Name: "DNS Admin", Org: "Google LLC"}, ruleContact{Contact: Contact{Org: "Google"}},
+			Contact{Name: "DNS Admin", Org: "Google LLC"}, false},
+		{"proxy service", Contact{}, ruleContact{Contact: Contact{Org: "Domains By Proxy, LLC"}},
+			Contact{Org: "Domains By Proxy, LLC"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Observation{Registrant: tt.lib}
+			p := mergeRegistrant(&o, tt.rules)
+			if o.Registrant != tt.want || p != tt.wantPrivacy {
+				t.Errorf("got %+v privacy %v, want %+v privacy %v", o.Registrant, p, tt.want, tt.wantPrivacy)
+			}
+		})
+	}
+}
