@@ -96,8 +96,15 @@ func splitLines(text string) []wline {
 			}
 		}
 		l := wline{indent: indent, text: t}
-		body := numberedRx.ReplaceAllString(t, "")
-		if m := jprsKeyRx.FindStringSubmatch(body); m != nil {
+		body := t
+		if t[0] >= '0' && t[0] <= '9' {
+			body = numberedRx.ReplaceAllString(t, "")
+		}
+		var m []string
+		if strings.IndexByte(body, '[') >= 0 && strings.IndexByte(body, '[') < 4 {
+			m = jprsKeyRx.FindStringSubmatch(body)
+		}
+		if m != nil {
 			l.key, l.value, l.keyed = canonKeyOf(m[1]), strings.TrimSpace(m[2]), true
 		} else if k, v, ok := cutLabel(body); ok {
 			k = strings.TrimRight(k, ". #")
@@ -540,13 +547,20 @@ func isBlockHeader(l wline) bool {
 	return slices.Contains(blockHeaders(), k)
 }
 
+// maxBlockLines bounds a contact block, so that a hostile answer made of
+// headers costs linear time.
+const maxBlockLines = 64
+
 // blockBody returns the lines of the block opened by lines[h].
 func blockBody(lines []wline, h int) []wline {
 	head := lines[h]
 	contactType := head.keyed && head.key == "contacttype"
 	var body []wline
-	for j := h + 1; j < len(lines); j++ {
+	for j := h + 1; j < len(lines) && len(body) < maxBlockLines; j++ {
 		l := lines[j]
+		if isBlockHeader(l) {
+			break
+		}
 		if l.text == "" {
 			if len(body) == 0 && !contactType || l.spaced && len(body) > 0 && body[0].indent > head.indent {
 				continue
