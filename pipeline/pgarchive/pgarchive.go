@@ -165,7 +165,7 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		err = ar.openCustom(br)
 	case KindTar:
 		err = ar.openTar(br)
-	case KindDirectoryTOC, KindTarTOC:
+	case KindTOC:
 		return nil, k.refusal()
 	case KindPlain:
 		return nil, fmt.Errorf("%w: a plain SQL dump, not a pg_dump archive", pipeline.ErrBroken)
@@ -242,12 +242,15 @@ type Kind int
 
 // The kinds of input Sniff tells apart.
 const (
-	KindNone         Kind = iota
-	KindCustom            // a pg_dump -Fc archive
-	KindTar               // a pg_dump -Ft archive
-	KindPlain             // a plain SQL dump of pg_dump or pg_dumpall
-	KindDirectoryTOC      // the toc.dat of a pg_dump -Fd directory
-	KindTarTOC            // the toc.dat of a pg_dump -Ft archive that was unpacked
+	KindNone   Kind = iota
+	KindCustom      // a pg_dump -Fc archive
+	KindTar         // a pg_dump -Ft archive
+	KindPlain       // a plain SQL dump of pg_dump or pg_dumpall
+	// KindTOC is a toc.dat on its own: the table of contents of a pg_dump
+	// directory-format archive (-Fd), or of a -Ft archive that was
+	// unpacked. Both say "tar" in their header (pg_backup_directory.c
+	// writes the tar format code into toc.dat on purpose).
+	KindTOC
 )
 
 var (
@@ -259,19 +262,19 @@ var (
 // or the whole file if it is shorter).
 func Sniff(head []byte) Kind {
 	if bytes.HasPrefix(head, magic) {
-		switch headerFormat(head) {
-		case FormatTar:
-			return KindTarTOC
-		case FormatDirectory:
-			return KindDirectoryTOC
+		if f, _ := headerFormat(head); f == FormatTar || f == FormatDirectory {
+			return KindTOC
 		}
 		return KindCustom
 	}
-	// pg_dump -Ft writes toc.dat first, as a ustar member.
+	// pg_dump -Ft writes toc.dat first, as a ustar member, and never
+	// compresses: a tar of a compressed -Fd folder that happens to start
+	// with its toc.dat is not one.
 	if len(head) >= 512+len(magic) && string(head[257:262]) == "ustar" &&
-		string(bytes.TrimRight(head[:100], "\x00")) == "toc.dat" &&
-		bytes.HasPrefix(head[512:], magic) && headerFormat(head[512:]) == FormatTar {
-		return KindTar
+		string(bytes.TrimRight(head[:100], "\x00")) == "toc.dat" && bytes.HasPrefix(head[512:], magic) {
+		if f, compressed := headerFormat(head[512:]); f == FormatTar && !compressed {
+			return KindTar
+		}
 	}
 	for _, p := range plainHeader {
 		if bytes.HasPrefix(head, p) {
@@ -281,10 +284,11 @@ func Sniff(head []byte) Kind {
 	return KindNone
 }
 
-// headerFormat reads the format byte of a header that starts at b[0].
-func headerFormat(b []byte) Format {
+// headerFormat reads the format byte of a header that starts at b[0], and
+// whether the header says the data is compressed.
+func headerFormat(b []byte) (f Format, compressed bool) {
 	if len(b) < 8 {
-		return 0
+		return 0, false
 	}
 	v := Version{Major: b[5], Minor: b[6]}
 	i := 7
@@ -292,30 +296,38 @@ func headerFormat(b []byte) Format {
 		v.Rev = b[i]
 		i++
 	}
-	i++ // intSize
+	intSize := int(b[i])
+	i++
 	if v.num() >= makeVersion(1, 7) {
 		i++ // offSize
 	}
 	if i >= len(b) {
-		return 0
+		return 0, false
 	}
-	return Format(b[i])
+	f = Format(b[i])
+	i++
+	if v.num() >= makeVersion(1, 15) {
+		return f, i < len(b) && b[i] != byte(CompressionNone)
+	}
+	// An int: a sign byte, then intSize bytes.
+	for k := i; k <= i+intSize && k < len(b); k++ {
+		if b[k] != 0 {
+			return f, true
+		}
+	}
+	return f, false
 }
 
 // refusal is the error for a kind that is recognised but not read.
 func (k Kind) refusal() error {
-	switch k {
-	case KindDirectoryTOC:
-		return fmt.Errorf("%w: this is the toc.dat of a pg_dump directory-format archive (pg_dump -Fd), which is not read: make a plain dump of it with pg_restore -f plain.sql DIR (DIR is the folder that holds toc.dat) and give plain.sql", pipeline.ErrUnreadable)
-	case KindTarTOC:
-		return fmt.Errorf("%w: this is the toc.dat of a pg_dump tar-format archive (pg_dump -Ft) that was unpacked: give the .tar file itself, or make a plain dump with pg_restore -f plain.sql FILE.tar", pipeline.ErrUnreadable)
+	if k == KindTOC {
+		return fmt.Errorf("%w: this is the toc.dat of a pg_dump directory-format archive (pg_dump -Fd, or a -Ft archive that was unpacked), which is not read: make a plain dump of it with pg_restore -f plain.sql DIR (DIR is the folder that holds toc.dat) and give plain.sql", pipeline.ErrUnreadable)
 	}
 	return nil
 }
 
 // Refusal is the error for a file Sniff recognised as a pg_dump input
-// that is not read as it is (a toc.dat of a directory or unpacked tar
-// archive), or nil.
+// that is not read as it is (a toc.dat on its own), or nil.
 func Refusal(k Kind) error { return k.refusal() }
 
 // errBroken and errUnreadable format the package's errors.

@@ -347,6 +347,7 @@ func TestSniff(t *testing.T) {
 	tarA := tArchive{version: Version{1, 14, 0}, format: FormatTar, entries: sample}.bytes(t)
 	dirTOC := tArchive{version: Version{1, 14, 0}, format: FormatDirectory, entries: sample[:1]}.bytes(t)
 	tarTOC := tarA[512:]
+	tarredFd := tArchive{version: Version{1, 14, 0}, format: FormatTar, comp: CompressionGzip, entries: sample}.bytes(t)
 	for _, tc := range []struct {
 		name string
 		head []byte
@@ -354,8 +355,9 @@ func TestSniff(t *testing.T) {
 	}{
 		{"custom", custom, KindCustom},
 		{"tar", tarA, KindTar},
-		{"directory toc.dat", dirTOC, KindDirectoryTOC},
-		{"unpacked tar toc.dat", tarTOC, KindTarTOC},
+		{"directory toc.dat", dirTOC, KindTOC},
+		{"unpacked tar toc.dat", tarTOC, KindTOC},
+		{"tar of a compressed -Fd folder", tarredFd, KindNone},
 		{"plain", []byte("--\n-- PostgreSQL database dump\n--\n\nSET x;\n"), KindPlain},
 		{"pg_dumpall", []byte("--\n-- PostgreSQL database cluster dump\n--\n"), KindPlain},
 		{"csv", []byte("id,username\n"), KindNone},
