@@ -89,8 +89,12 @@ func startPG(t *testing.T) *pgServer {
 		if err := os.Chown(base, uid, gid); err != nil {
 			t.Fatal(err)
 		}
+		runuser, err := exec.LookPath("runuser")
+		if err != nil {
+			runuser = "/usr/sbin/runuser" // util-linux, outside a non-root PATH
+		}
 		asServer = func(name string, args ...string) *exec.Cmd {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(bin, name)}, args...)...)
+			return exec.Command(runuser, append([]string{"-u", "postgres", "--", filepath.Join(bin, name)}, args...)...)
 		}
 	}
 	data := filepath.Join(base, "data")
@@ -260,6 +264,11 @@ func TestPGDumpForms(t *testing.T) {
 			tw.Write(body)
 			tw.Close()
 			return writeFile(t, filepath.Join(work, "export.tar"), b.Bytes()), []string{}
+		},
+		"pg_dump -Fc in the instance's folder of a directory": func(t *testing.T) (string, []string) {
+			d := mustMkdir(t, filepath.Join(t.TempDir(), "export", "mastodon.social"))
+			writeFile(t, filepath.Join(d, "mastodon_production.pgdump"), mustRead(t, custom))
+			return filepath.Dir(d), []string{}
 		},
 		"pg_dump -Ft in a zip, in the instance's folder": func(t *testing.T) (string, []string) {
 			var b bytes.Buffer
