@@ -1,6 +1,7 @@
-// Package data holds the editable lists the linker reads: common email
-// providers, popular domains and well-known apps. They are embedded in the
-// binary; pass --lists DIR to the pipeline to use an edited copy.
+// Package data holds the editable lists the linker reads (common email
+// providers, popular domains, well-known apps) and the hosting networks the
+// ipinfo stage reads (hosting_asns.txt). They are embedded in the binary;
+// pass --lists DIR to the pipeline to use an edited copy.
 package data
 
 import (

@@ -71,6 +71,9 @@ type Contact struct {
 	Email   string `json:"email,omitempty"` // lower-case
 	Phone   string `json:"phone,omitempty"`
 	Country string `json:"country,omitempty"`
+	// Address is the postal address, when the project's rules read it
+	// apart from a name that a registry format glues it to.
+	Address string `json:"address,omitempty"`
 }
 
 // IsZero reports whether c has no field set.
@@ -241,7 +244,9 @@ func (cfg Config) withDefaults() Config {
 // ICANN public suffix plus one label, lower-case punycode, without a
 // trailing dot. "WWW.Example.CO.UK." gives "example.co.uk"; a host under a
 // private suffix such as "x.github.io" gives "github.io", since that is what
-// WHOIS and RDAP know.
+// WHOIS and RDAP know, except under the private suffixes whose names are
+// sold as registrations (secondLevelRegistries): "www.hotel.us.com" gives
+// "hotel.us.com".
 func RegistrableDomain(name string) (string, error) {
 	d := strings.TrimSuffix(strings.TrimSpace(name), ".")
 	switch {
@@ -270,6 +275,9 @@ func RegistrableDomain(name string) (string, error) {
 		return "", fmt.Errorf("domain %q: numeric top-level domain", name)
 	}
 	suffix, icann := publicsuffix.PublicSuffix(a)
+	if _, _, ok := secondLevelRegistry(a); ok {
+		icann = true // a registration under a second-level registry
+	}
 	for !icann {
 		i := strings.IndexByte(suffix, '.')
 		if i < 0 {

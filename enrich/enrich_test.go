@@ -351,6 +351,10 @@ func TestRegistrableDomain(t *testing.T) {
 		{"  shop.example.co.uk ", "example.co.uk", false},
 		{"a.b.c.quot.pw", "quot.pw", false},
 		{"scam.github.io", "github.io", false},        // private suffix: the registry knows github.io
+		{"www.hotel.us.com", "hotel.us.com", false},   // a registration at CentralNic, not a host of us.com
+		{"a.b.shop.eu.org", "shop.eu.org", false},     // a registration at eu.org
+		{"us.com", "us.com", false},                   // the .com registration of the registry itself
+		{"www.hotel.ar.com", "ar.com", false},         // ar.com has left the public suffix list
 		{"x.blogspot.co.uk", "blogspot.co.uk", false}, // private suffix under an ICANN one
 		{"bücher-handel.de", "xn--bcher-handel-dlb.de", false},
 		{"www.xn--bcher-handel-dlb.de", "xn--bcher-handel-dlb.de", false},

@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -31,32 +32,87 @@ func FuzzReadHistory(f *testing.F) {
 	addFiles(f, "testdata/history/*")
 	f.Add([]byte("domain,observed_at\nx.com,2024-01-01\n"))
 	f.Add([]byte(`{"domain":"x.com","observed_at":1705276800,"name_servers":["a.x.com"]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		obs, errs := ReadHistory(bytes.NewReader(data), "fuzz.csv")
-		lines := bytes.Count(data, []byte("\n")) + 1
-		if len(obs) > lines {
-			t.Fatalf("%d observations from %d lines", len(obs), lines)
+	f.Fuzz(checkReadHistory)
+}
+
+// checkReadHistory reads data as a history file and checks what every
+// import promises: errors with the file and a line within it, observations
+// with a registrable domain and a time, normalized.
+func checkReadHistory(t *testing.T, data []byte) {
+	obs, errs := ReadHistory(bytes.NewReader(data), "fuzz.csv")
+	lines := bytes.Count(data, []byte("\n")) + 1
+	if len(obs) > lines && len(obs) > len(data)/2 {
+		t.Fatalf("%d observations from %d lines", len(obs), lines)
+	}
+	for _, err := range errs {
+		var he *HistoryError
+		if !errors.As(err, &he) || he.File != "fuzz.csv" || he.Line < 0 || he.Line > lines || he.Err == nil {
+			t.Fatalf("bad error %#v", err)
 		}
-		for _, err := range errs {
-			var he *HistoryError
-			if !errors.As(err, &he) || he.File != "fuzz.csv" || he.Line < 0 || he.Line > lines || he.Err == nil {
-				t.Fatalf("bad error %#v", err)
-			}
+	}
+	for _, o := range obs {
+		if o.Source != SourceHistory || o.Server != "fuzz.csv" || o.ObservedAt.IsZero() {
+			t.Fatalf("bad observation %+v", o)
 		}
-		for _, o := range obs {
-			if o.Source != SourceHistory || o.Server != "fuzz.csv" || o.ObservedAt.IsZero() {
-				t.Fatalf("bad observation %+v", o)
-			}
-			if d, err := RegistrableDomain(o.Domain); err != nil || d != o.Domain {
-				t.Fatalf("domain %q is not a registrable domain", o.Domain)
-			}
-			checkNormalized(t, o)
+		if d, err := RegistrableDomain(o.Domain); err != nil || d != o.Domain {
+			t.Fatalf("domain %q is not a registrable domain", o.Domain)
 		}
+		checkNormalized(t, o)
+	}
+}
+
+// recordsOf returns the elements of the array at path in an export file,
+// as seeds for fuzzing one record.
+func recordsOf(f *testing.F, file string, path ...string) [][]byte {
+	f.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range path {
+		v = v.(map[string]any)[p]
+	}
+	var out [][]byte
+	for _, r := range v.([]any) {
+		rb, _ := json.Marshal(r)
+		out = append(out, rb)
+	}
+	return out
+}
+
+// FuzzReadHistoryWhoisXML fuzzes one record of a WhoisXML WHOIS History
+// export.
+func FuzzReadHistoryWhoisXML(f *testing.F) {
+	for _, r := range recordsOf(f, "testdata/history/whoisxml_history.json", "records") {
+		f.Add(r)
+	}
+	f.Add([]byte(`{"domainName":"x.com","audit":{"createdDate":"2024-01-01"},"nameServers":{"hostNames":["NS1.X.COM"]}}`))
+	f.Fuzz(func(t *testing.T, record []byte) {
+		doc := append(append([]byte("{\"recordsCount\": 1, \"records\": [\n"), record...), "\n]}"...)
+		checkReadHistory(t, doc)
+	})
+}
+
+// FuzzReadHistoryDomainTools fuzzes one result of a DomainTools Iris
+// Investigate export.
+func FuzzReadHistoryDomainTools(f *testing.F) {
+	for _, r := range recordsOf(f, "testdata/history/domaintools_iris.json", "response", "results") {
+		f.Add(r)
+	}
+	f.Add([]byte(`{"domain":"x.com","data_updated_timestamp":"2024-01-01","registrant_contact":{"email":[{"value":7}]}}`))
+	f.Fuzz(func(t *testing.T, record []byte) {
+		doc := append(append([]byte("{\"response\": {\"results\": [\n"), record...), "\n]}}"...)
+		checkReadHistory(t, doc)
 	})
 }
 
 func FuzzClassifyWHOIS(f *testing.F) {
 	addFiles(f, "testdata/whois/*/*.txt")
+	addFiles(f, "testdata/registrants/*/*.txt")
 	f.Add([]byte("WHOIS LIMIT EXCEEDED - SEE WWW.PIR.ORG/WHOIS FOR DETAILS\r\n"))
 	f.Add([]byte("Domain Name: x.com\nRegistrant Email: REDACTED\nName Server: NS1.X.COM.\n"))
 	f.Add([]byte("M\xfcller:\n\xff\xfe"))
@@ -101,7 +157,7 @@ func checkNormalized(t *testing.T, o Observation) {
 		if c.Email != "" && !strings.Contains(c.Email, "@") {
 			t.Fatalf("email %q has no @", c.Email)
 		}
-		for _, v := range []string{c.Name, c.Org, c.Phone, c.Country} {
+		for _, v := range []string{c.Name, c.Org, c.Phone, c.Country, c.Address} {
 			if v != strings.TrimSpace(v) || isPlaceholder(v) && v != "" {
 				t.Fatalf("contact field %q not normalized", v)
 			}

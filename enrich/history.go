@@ -114,6 +114,15 @@ const maxHistoryLine = 1 << 20
 // name_servers (separated by spaces, commas or semicolons in CSV; an array
 // in JSON), or common provider spellings of them; others are ignored.
 //
+// Two whole-document JSON exports are recognised by their content and read
+// as their providers document them: WhoisXML API's WHOIS History API
+// response ({"recordsCount", "records": [...]}: domainName, audit.createdDate
+// as the time observed, the *DateISO8601 dates, registrarName, nameServers,
+// registrantContact) and DomainTools Iris Investigate's response
+// ({"response": {"results": [...]}}: domain, data_updated_timestamp as the
+// time observed, create_date, expiration_date, registrar,
+// registrant_contact's name, org, email, phone and country, name_server).
+//
 // Every good row becomes an Observation with Source "history" and Server
 // the base name of name. A bad row is skipped and reported as a
 // *HistoryError naming the file, the line and the field; the other rows
@@ -128,7 +137,11 @@ func ReadHistory(r io.Reader, name string) ([]Observation, []error) {
 		_, _ = br.Discard(3)
 	}
 	if h.isJSON(br) {
-		h.readJSONL(br)
+		if kind := jsonDocKind(br); kind != "" {
+			h.readDocument(br, kind)
+		} else {
+			h.readJSONL(br)
+		}
 	} else {
 		h.readCSV(br)
 	}

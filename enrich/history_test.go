@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -230,5 +231,97 @@ func TestHistoryInCache(t *testing.T) {
 	}
 	if len(obs) != 2 || obs[0].Source != SourceHistory || obs[1].Source != SourceWHOIS {
 		t.Errorf("live mode: %+v", obs)
+	}
+}
+
+func TestReadHistoryWhoisXML(t *testing.T) {
+	const file = "testdata/history/whoisxml_history.json"
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	obs, errs := ReadHistory(f, file)
+	if len(obs) != 2 {
+		t.Fatalf("got %d observations, want 2: %+v", len(obs), obs)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "whoisxml_history.json:60: domain: missing") {
+		t.Errorf("errors %v, want the record without a domain, at its line", errs)
+	}
+	o := obs[0]
+	want := Contact{Name: "Edgard Varela", Email: "edgard011012@gmail.com", Phone: "351912804417", Country: "PORTUGAL"}
+	if o.Domain != "quot.pw" || o.Registrant != want || o.Registrar != "Harbour Domains Ltd" || o.Status != StatusFound {
+		t.Errorf("first record: %+v", o)
+	}
+	if !o.ObservedAt.Equal(*ts("2024-03-05T10:00:00Z")) || !timeEq(o.Created, ts("2024-03-01T18:40:03Z")) || !timeEq(o.Expires, ts("2025-03-01T23:59:59Z")) {
+		t.Errorf("dates: observed %v created %s expires %s", o.ObservedAt, fmtTime(o.Created), fmtTime(o.Expires))
+	}
+	if !slices.Equal(o.NameServers, []string{"ns1.quothost.xyz", "ns2.quothost.xyz"}) {
+		t.Errorf("name servers %q", o.NameServers)
+	}
+	if p := obs[1]; p.Status != StatusRedacted || !p.Privacy || !p.ObservedAt.Equal(*ts("2024-06-11T00:00:00Z")) {
+		t.Errorf("second record: %s privacy %v at %v, want redacted", p.Status, p.Privacy, p.ObservedAt)
+	}
+	if o.Source != SourceHistory || o.Server != "whoisxml_history.json" || o.RawSHA256 == "" || !strings.Contains(o.Raw, `"domainName": "quot.pw"`) {
+		t.Errorf("source %q server %q raw %q", o.Source, o.Server, o.Raw)
+	}
+}
+
+func TestReadHistoryDomainTools(t *testing.T) {
+	const file = "testdata/history/domaintools_iris.json"
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	obs, errs := ReadHistory(f, file)
+	if len(errs) != 0 {
+		t.Errorf("errors: %v", errs)
+	}
+	if len(obs) != 2 {
+		t.Fatalf("got %d observations, want 2: %+v", len(obs), obs)
+	}
+	o := obs[0]
+	want := Contact{Name: "Edgard Varela", Email: "edgard011012@gmail.com", Phone: "351912804417", Country: "PT"}
+	if o.Domain != "moonxtrade.com" || o.Registrant != want || o.Registrar != "Harbour Domains Ltd" {
+		t.Errorf("first result: %+v", o)
+	}
+	if !o.ObservedAt.Equal(*ts("2024-05-08T03:52:39.123456Z")) || !timeEq(o.Created, ts("2023-11-02T00:00:00Z")) || !timeEq(o.Expires, ts("2024-11-02T00:00:00Z")) {
+		t.Errorf("dates: observed %v created %s expires %s", o.ObservedAt, fmtTime(o.Created), fmtTime(o.Expires))
+	}
+	if !slices.Equal(o.NameServers, []string{"lara.ns.cloudflare.com", "rick.ns.cloudflare.com"}) {
+		t.Errorf("name servers %q", o.NameServers)
+	}
+	if p := obs[1]; p.Domain != "bitqlend.com" || p.Status != StatusRedacted || p.Registrant.Name != "" {
+		t.Errorf("second result: %+v", p)
+	}
+}
+
+// A JSON Lines file whose first object happens to be pretty-printed is not
+// an export: only the first key decides.
+func TestReadHistoryDocumentDetection(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want string
+	}{
+		{`{"recordsCount": 0, "records": []}`, docWhoisXML},
+		{"\n  {\"records\": []}", docWhoisXML},
+		{`{"response": {"results": []}}`, docDomainTools},
+		{`{"domain": "x.com", "observed_at": "2024-01-01"}`, ""},
+		{`{"domain": "x.com", "records": []}`, ""},
+		{`[1, 2]`, ""},
+	} {
+		br := bufio.NewReader(strings.NewReader(tt.in))
+		if got := jsonDocKind(br); got != tt.want {
+			t.Errorf("jsonDocKind(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	obs, errs := ReadHistory(strings.NewReader(`{"response": {"message": "no results"}}`), "dt.json")
+	if len(obs) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), `no "response.results" array`) {
+		t.Errorf("got %v %v", obs, errs)
+	}
+	obs, errs = ReadHistory(strings.NewReader("{\"records\": [\n{\"domainName\": \"x.com\",\n"), "wx.json")
+	if len(obs) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "wx.json:2: invalid json") {
+		t.Errorf("truncated export: %v %v", obs, errs)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	whoisparser "github.com/likexian/whois-parser"
 )
@@ -23,8 +22,12 @@ func classifyWHOIS(o *Observation, text string) {
 		return
 	}
 	info, err := parseWHOIS(text)
+	rules := readRegistrant(text)
 	if err == nil && hasData(info) {
 		fillWHOIS(o, info)
+		if mergeRegistrant(o, rules) {
+			o.Privacy = true
+		}
 		if scanPrivacy(text) {
 			o.Privacy = true
 		}
@@ -38,6 +41,17 @@ func classifyWHOIS(o *Observation, text string) {
 		return
 	}
 	lower := strings.ToLower(text)
+	if !rules.empty() && !containsAny(lower, throttlePhrases()) && !errors.Is(err, whoisparser.ErrDomainLimitExceed) {
+		// An answer the library rejects, or reads nothing in, that the
+		// rules find a registrant in (SWITCH, some registrars, .bo).
+		mergeRegistrant(o, rules)
+		o.Privacy = o.Privacy || scanPrivacy(text)
+		o.Status = StatusFound
+		if o.Privacy {
+			o.Status = StatusRedacted
+		}
+		return
+	}
 	switch {
 	case containsAny(lower, throttlePhrases()) || errors.Is(err, whoisparser.ErrDomainLimitExceed):
 		o.Status = StatusThrottled
@@ -201,6 +215,10 @@ func placeholderPhrases() []string {
 		"masked by",
 		"withheld data",
 		"information not available",
+		"not shown",
+		"webbased whois",
+		"web based whois",
+		"not.defined.",
 	}
 }
 
@@ -210,6 +228,7 @@ func placeholderValues() []string {
 	return []string{
 		"withheld", "private", "hidden", "masked", "gdpr", "private person",
 		"protected", "confidential", "not available", "data protected",
+		"n/a", "none", "null", "unavailable", "not published",
 	}
 }
 
@@ -420,8 +439,8 @@ func normStatusCodes(in []string) []string {
 }
 
 // setRaw stores the hash of the bytes received and the text, cut at max
-// bytes and made valid UTF-8 (bytes that are not UTF-8 are read as
-// Latin-1, the usual encoding of old WHOIS servers).
+// bytes and made valid UTF-8 (an answer that is not UTF-8 is decoded from
+// the legacy charset it reads as: see toUTF8).
 func setRaw(o *Observation, b []byte, max int64) {
 	if len(b) == 0 {
 		return
@@ -432,24 +451,6 @@ func setRaw(o *Observation, b []byte, max int64) {
 		b = b[:max]
 	}
 	o.Raw = toUTF8(b)
-}
-
-// toUTF8 returns b as a string, decoding it as Latin-1 if it is not valid
-// UTF-8 (a cut inside the last character only drops that character).
-func toUTF8(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	for i := 1; i < utf8.UTFMax && i < len(b); i++ {
-		if utf8.Valid(b[:len(b)-i]) && !utf8.FullRune(b[len(b)-i:]) {
-			return string(b[:len(b)-i])
-		}
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }
 
 // timeLayouts are the date formats of WHOIS answers and history files

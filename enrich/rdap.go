@@ -106,6 +106,12 @@ func (r *runner) rdapBase(ctx context.Context, domain string) (*url.URL, *attemp
 		return u, nil
 	}
 
+	if suffix, _, ok := secondLevelRegistry(domain); ok {
+		// The TLD's RDAP service knows only the parent name: asking it
+		// would answer "not found" about a registration it does not hold.
+		return fail(StatusSkipped, bootstrap.DefaultBaseURL, fmt.Sprintf("no rdap service for registrations under %s", suffix))
+	}
+
 	r.bootMu.Lock()
 	defer r.bootMu.Unlock()
 	if r.boot == nil {

@@ -23,6 +23,11 @@ const ianaWhois = "whois.iana.org:43"
 func (r *runner) queryWHOIS(ctx context.Context, domain string) attemptResult {
 	base := Observation{Domain: domain, Source: SourceWHOIS}
 	server, referral := r.cfg.WhoisServer, false
+	if _, s, ok := secondLevelRegistry(domain); ok && server == "" {
+		// The registration itself, at its registry; the TLD's registry
+		// knows only the parent name.
+		server, referral = s, true
+	}
 	if server == "" {
 		tld := domain[strings.LastIndexByte(domain, '.')+1:]
 		s, fail := r.whoisServerFor(ctx, tld)

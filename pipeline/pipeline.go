@@ -51,6 +51,12 @@ const (
 	FormatJSONL  Format = "jsonl"   // API export: one JSON object per line
 )
 
+// The pg_dump archive formats, read without PostgreSQL.
+const (
+	FormatPGCustom Format = "pg_custom" // pg_dump -Fc
+	FormatPGTar    Format = "pg_tar"    // pg_dump -Ft
+)
+
 // Warning is a row that was quarantined, or a fact about the input a reader
 // of the results must know. Line is 0 where the reader has no line (see
 // Record).
@@ -112,7 +118,7 @@ const (
 	ExitFailure     = 1 // an unexpected failure (I/O, database)
 	ExitUsage       = 2 // bad arguments
 	ExitUnsafe      = 3 // the archive is hostile: traversal, links, devices
-	ExitBroken      = 4 // the archive is broken: truncated, corrupt, not a tar
+	ExitBroken      = 4 // the archive is broken (truncated, corrupt, not an archive) or unreadable (encrypted, pg_dump -Fd)
 	ExitTooLarge    = 5 // a member or the whole dump is beyond the size caps
 	ExitNoData      = 6 // the input holds no recognisable Mastodon table
 	ExitOutputInUse = 7 // the output directory holds something that is not ours
@@ -138,6 +144,11 @@ var (
 	// WHOIS/RDAP answer although it asked for them.
 	ErrWhoisUnavailable = errors.New("whois unavailable")
 )
+
+// ErrUnreadable is an input that is sound but in a form the pipeline does
+// not read (an encrypted zip member, a pg_dump directory): its message says
+// how to convert it. It exits like a broken archive.
+var ErrUnreadable = errors.New("input form not read")
 
 // Interrupted is the error of a run stopped by a signal.
 type Interrupted struct {
@@ -165,7 +176,7 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, ErrUnsafe):
 		return ExitUnsafe
-	case errors.Is(err, ErrBroken):
+	case errors.Is(err, ErrBroken), errors.Is(err, ErrUnreadable):
 		return ExitBroken
 	case errors.Is(err, ErrTooLarge):
 		return ExitTooLarge
@@ -197,6 +208,9 @@ type Manifest struct {
 	Instances []string          `json:"instances"`
 	// Whois says how much registrant data the enrich stage found.
 	Whois *WhoisCoverage `json:"whois,omitempty"`
+	// IPDatabases are the network databases the ipinfo stage read (--ipdb),
+	// in the order given; none when IP enrichment was skipped.
+	IPDatabases []IPDatabase `json:"ip_databases,omitempty"`
 	// Files lists every file the pipeline wrote into the output, as slash
 	// paths: a later run replaces these and keeps everything else.
 	Files []string `json:"files,omitempty"`
@@ -254,6 +268,20 @@ func (c *WhoisCoverage) Counts() string {
 	}
 	return fmt.Sprintf("%d of %d domains with registrant data: %d redacted, %d without registrant, %d not registered, %d failed, %d not looked up",
 		c.Registrant, c.Domains, c.Redacted, c.NoRegistrant, c.NotFound, c.Failed, c.Skipped)
+}
+
+// IPDatabase is a network database (MaxMind DB or iptoasn TSV) an output
+// was enriched with: which file, what it is, when it was built, and how
+// many of the dump's addresses it knew.
+type IPDatabase struct {
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Format    string `json:"format"`
+	Type      string `json:"type"`
+	Built     string `json:"built,omitempty"` // RFC 3339, as the file records it; iptoasn files record none
+	SHA256    string `json:"sha256"`
+	Bytes     int64  `json:"bytes"`
+	Addresses int64  `json:"addresses_known"`
 }
 
 // Init makes the maps of a manifest read from a file usable.

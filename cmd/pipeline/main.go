@@ -73,11 +73,11 @@ const usage = `usage: pipeline <command> [flags] [args]
 commands:
   run DUMP      run every stage on a dump and write --out (default out/)
   ingest DUMP   load a dump into a new output (the first stage of run)
-  extract|enrich|link|report --out OUT [--then]
+  extract|enrich|ipinfo|link|report --out OUT [--then]
                 run one stage (and with --then the ones after it) again
                 over an existing output, in place
   pivot KIND VALUE --out OUT
-                what connects to a registrant, email, domain, app, ip or account
+                what connects to a registrant, email, domain, app, ip, asn or account
   notebook run NOTEBOOK... --out OUT [--param k=v]
                 run investigation notebooks (Markdown with SQL cells);
                 'notebook list' shows the built-in ones
@@ -113,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdRun(ctx, rest, stdout, stderr)
 	case "ingest":
 		err = cmdIngest(ctx, rest, stdout, stderr)
-	case "extract", "enrich", "link", "report":
+	case "extract", "enrich", "ipinfo", "link", "report":
 		err = cmdStage(cmd)(ctx, rest, stdout, stderr)
 	case "notebook":
 		err = cmdNotebook(ctx, rest, stdout, stderr)

@@ -23,6 +23,8 @@ import (
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/htmlreport"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/ipdb"
+	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/progress"
@@ -41,6 +43,7 @@ type buildFlags struct {
 	listsDir            string
 	pseudonymize        string
 	whois               whoisFlags
+	ipdb                multiFlag
 	logger              func() *slog.Logger
 }
 
@@ -66,6 +69,7 @@ func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	fs.Int64Var(&b.maxMember, "max-member-bytes", d.MaxMemberBytes, "refuse a dump member larger than this, uncompressed")
 	fs.Int64Var(&b.maxTotal, "max-total-bytes", d.MaxTotalBytes, "refuse a dump larger than this, uncompressed")
 	b.whois.add(fs)
+	fs.Var(&b.ipdb, "ipdb", "enrich IP addresses from this network database `file`, offline: MaxMind DB (.mmdb: GeoLite2/GeoIP2 ASN, Country, Anonymous IP, DB-IP, IPinfo) or iptoasn TSV, detected by content (repeatable; the first that knows a field gives it)")
 	fs.StringVar(&b.pseudonymize, "pseudonymize", "", "replace emails and IPs in the reports with hashes keyed by this `key`, so reports can be shared and links still hold")
 	fs.StringVar(&b.listsDir, "lists", "", "`directory` of the editable lists (default: the copy of data/lists built in)")
 	b.logger = logFlags(fs, stderr)
@@ -79,6 +83,11 @@ func (b *buildFlags) check() error {
 	}
 	if b.maxMember <= 0 || b.maxTotal <= 0 {
 		return fmt.Errorf("%w: --max-member-bytes and --max-total-bytes must be positive", pipeline.ErrUsage)
+	}
+	for _, f := range b.ipdb {
+		if err := ipdb.Check(f); err != nil {
+			return fmt.Errorf("%w: --ipdb: %w", pipeline.ErrUsage, err)
+		}
 	}
 	return nil
 }
@@ -123,6 +132,21 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 			}
 			m.Settings["whois"] = string(opt.Config.Mode)
 			m.Whois = res.Coverage
+			m.Warnings, err = ingest.WarningsByKind(ctx, db)
+			return err
+		}},
+		{"ipinfo", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
+			lists, err := bf.lists()
+			if err != nil {
+				return err
+			}
+			res, err := ipinfo.Run(ctx, db, ipinfo.Options{Files: bf.ipdb, Lists: lists, Log: log, Progress: progress.Detect(stderr, log)})
+			if err != nil {
+				return err
+			}
+			m.IPDatabases = res.Databases
+			m.Settings["ipdb"] = ipSummary(res)
+			log.Info("ipinfo", "summary", m.Settings["ipdb"])
 			m.Warnings, err = ingest.WarningsByKind(ctx, db)
 			return err
 		}},
@@ -423,4 +447,28 @@ func printSummary(w io.Writer, m *pipeline.Manifest, out string) {
 	if out != "" {
 		fmt.Fprintf(w, "\noutput     %s\n", out)
 	}
+	if s, ok := m.Settings["ipdb"]; ok {
+		fmt.Fprintf(w, "\nip enrichment  %s\n", s)
+	}
+}
+
+// ipSummary is the line the run summary and the manifest give of the
+// ipinfo stage.
+func ipSummary(r ipinfo.Result) string {
+	if r.Skipped {
+		return "skipped: no --ipdb database given, ip_info is empty (README: IP enrichment)"
+	}
+	var names []string
+	for _, d := range r.Databases {
+		n := d.Name
+		if d.Built != "" {
+			n += " built " + d.Built[:10]
+		}
+		names = append(names, n)
+	}
+	s := fmt.Sprintf("%d of %d addresses known to %s; %d hosting", r.Known, r.Addresses, strings.Join(names, ", "), r.Hosting)
+	if r.Invalid > 0 {
+		s += fmt.Sprintf("; %d values are not addresses", r.Invalid)
+	}
+	return s
 }

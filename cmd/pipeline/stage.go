@@ -74,6 +74,7 @@ func stageInputs() []struct{ stage, table string } {
 		{"ingest", "statuses"},
 		{"extract", "domains"},
 		{"enrich", "whois"},
+		{"ipinfo", "ip_info"},
 		{"link", "campaigns"},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/gen"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/store"
 	"fediforensics/pipeline/whois"
@@ -195,6 +196,9 @@ SELECT instance, status_id, unnest(regexp_extract_all(coalesce(content_html, tex
 		return err
 	}
 	if _, err := db.ExecContext(ctx, whois.DDL); err != nil {
+		return err
+	}
+	if _, err := ipinfo.Run(ctx, db, ipinfo.Options{}); err != nil { // no database: the empty tables link reads
 		return err
 	}
 	t0 = time.Now()

@@ -1,7 +1,8 @@
-// Package dump walks a Mastodon dump — a tar, a compressed tar or a plain
-// directory — as a stream of regular files, refusing what is hostile or
-// broken. It never extracts by trusting member names: each member is handed
-// to the caller as a reader, and the caller decides where its bytes go.
+// Package dump walks a Mastodon dump — a tar, a compressed tar, a zip, a
+// plain directory, or a single pg_dump file — as a stream of regular files,
+// refusing what is hostile or broken. It never extracts by trusting member
+// names: each member is handed to the caller as a reader, and the caller
+// decides where its bytes go.
 package dump
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/pgarchive"
 )
 
 // Limits bound what a dump may hold. Zero means the default.
@@ -67,7 +69,9 @@ type Entry struct {
 type Func func(e Entry, r io.Reader) error
 
 // Walk streams every regular file of the dump at p to fn, in archive order
-// (lexical order for a directory). It returns what it learnt of the input as
+// (lexical order for a directory). A single pg_dump file (custom, tar or
+// plain format, perhaps gzipped or zstd-compressed) is a dump of one member
+// named for the file. It returns what it learnt of the input as
 // a whole. Errors that make the input unacceptable wrap pipeline.ErrUnsafe,
 // ErrBroken or ErrTooLarge.
 func Walk(ctx context.Context, p string, lim Limits, fn Func) (pipeline.Input, error) {
@@ -108,13 +112,34 @@ func Walk(ctx context.Context, p string, lim Limits, fn Func) (pipeline.Input, e
 		}
 		defer zr.Close()
 		tr = zr
+	case isZip(magic):
+		// A zip is read through its central directory, at random.
+		in.Kind = "zip"
+		if err := walkZip(ctx, p, f, st.Size(), lim, fn); err != nil {
+			return in, err
+		}
+		if _, err := io.Copy(io.Discard, br); err != nil {
+			return in, fmt.Errorf("%s: read: %w", p, err)
+		}
+		in.Bytes = counted.n
+		in.SHA256 = hex.EncodeToString(h.Sum(nil))
+		return in, nil
 	default:
 		in.Kind = "tar"
 	}
 	// The decompressed stream may not exceed the member budget plus headers:
 	// a bomb stops here even if its tar headers lie.
 	budget := &limitReader{r: tr, left: lim.MaxTotalBytes + int64(lim.MaxMembers)*3*512 + 1<<20}
-	if err := walkTar(ctx, p, budget, lim, fn); err != nil {
+	// A single pg_dump file (custom, tar or plain format), perhaps
+	// compressed, is the dump's one member.
+	inner := bufio.NewReaderSize(budget, pgarchive.SniffLen)
+	head, _ := inner.Peek(pgarchive.SniffLen)
+	if kind := pgarchive.Sniff(head); kind != pgarchive.KindNone {
+		in.Kind = strings.Replace(in.Kind, "tar", singleKind(kind), 1)
+		if err := walkSingle(p, inner, lim, fn); err != nil {
+			return in, err
+		}
+	} else if err := walkTar(ctx, p, inner, lim, fn); err != nil {
 		return in, err
 	}
 	// Read what follows the tar's end marker, so the hash covers the file
@@ -142,7 +167,7 @@ func walkTar(ctx context.Context, name string, r io.Reader, lim Limits, fn Func)
 		hdr, err := tr.Next()
 		if err == io.EOF {
 			if seen == 0 {
-				return fmt.Errorf("%s: %w: not a tar archive (no entries)", name, pipeline.ErrBroken)
+				return fmt.Errorf("%s: %w: not a tar, zip or pg_dump archive (no entries)", name, pipeline.ErrBroken)
 			}
 			if zr.zeros < 1024 {
 				return fmt.Errorf("%s: %w: truncated (the tar ends without its end-of-archive marker)", name, pipeline.ErrBroken)
@@ -151,7 +176,7 @@ func walkTar(ctx context.Context, name string, r io.Reader, lim Limits, fn Func)
 		}
 		if err != nil {
 			if seen == 0 && errors.Is(err, tar.ErrHeader) {
-				return fmt.Errorf("%s: %w: not a tar archive", name, pipeline.ErrBroken)
+				return fmt.Errorf("%s: %w: not a tar, zip or pg_dump archive", name, pipeline.ErrBroken)
 			}
 			return classifyStreamErr(name, "", err)
 		}
@@ -159,14 +184,20 @@ func walkTar(ctx context.Context, name string, r io.Reader, lim Limits, fn Func)
 		if seen > lim.MaxMembers {
 			return fmt.Errorf("%s: %w: more than %d entries", name, pipeline.ErrTooLarge, lim.MaxMembers)
 		}
+		if noop(hdr.Typeflag) {
+			// A directory, a global pax header, a volume label: nothing to
+			// read. "./", as tar cf x.tar -C dir . writes it, is the root.
+			if _, err := CleanPath(hdr.Name); err != nil && !isRoot(hdr.Name) {
+				return fmt.Errorf("%s: member %q: %w", name, hdr.Name, err)
+			}
+			continue
+		}
 		clean, err := CleanPath(hdr.Name)
 		if err != nil {
 			return fmt.Errorf("%s: member %q: %w", name, hdr.Name, err)
 		}
 		switch hdr.Typeflag {
-		case tar.TypeDir, tar.TypeXGlobalHeader:
-			continue
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg, tar.TypeRegA, tar.TypeCont, tar.TypeGNUSparse:
 		case tar.TypeSymlink, tar.TypeLink:
 			return fmt.Errorf("%s: member %q: %w: links are refused (points to %q)", name, hdr.Name, pipeline.ErrUnsafe, hdr.Linkname)
 		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
@@ -280,6 +311,59 @@ func CleanPath(name string) (string, error) {
 		return "", fmt.Errorf("%w: empty member name", pipeline.ErrUnsafe)
 	}
 	return c, nil
+}
+
+// noop tells the tar entries that hold nothing to read: directories (GNU
+// dumpdir entries too), global pax headers and GNU volume labels. Per-file
+// pax headers and GNU long names are merged by archive/tar into the entry
+// they describe.
+func noop(typ byte) bool {
+	switch typ {
+	case tar.TypeDir, tar.TypeXGlobalHeader, 'D', 'V':
+		return true
+	}
+	return false
+}
+
+// isRoot tells a name for the archive's root itself: ".", "./", "./.".
+func isRoot(name string) bool {
+	return name != "" && !strings.ContainsAny(name, "\\\x00") && !strings.HasPrefix(name, "/") && path.Clean(name) == "."
+}
+
+// singleKind names the input kind of a single pg_dump file.
+func singleKind(k pgarchive.Kind) string {
+	switch k {
+	case pgarchive.KindCustom:
+		return "pg_custom"
+	case pgarchive.KindTar:
+		return "pg_tar"
+	case pgarchive.KindPlain:
+		return "sql"
+	}
+	return "pg_toc"
+}
+
+// walkSingle hands a dump that is one pg_dump file to fn as its only
+// member, named for the file (less a compression suffix).
+func walkSingle(p string, r io.Reader, lim Limits, fn Func) error {
+	name := filepath.Base(p)
+	for _, ext := range []string{".gz", ".tgz", ".zst", ".zstd"} {
+		if n := strings.TrimSuffix(name, ext); n != name && n != "" {
+			name = n
+			break
+		}
+	}
+	mr := &countingReader{r: &limitReader{r: r, left: lim.MaxMemberBytes}}
+	if err := fn(Entry{Path: name, Size: -1}, mr); err != nil {
+		if isStreamErr(err) {
+			return classifyStreamErr(p, "", err)
+		}
+		return err
+	}
+	if _, err := io.Copy(io.Discard, mr); err != nil {
+		return classifyStreamErr(p, "", err)
+	}
+	return nil
 }
 
 // isStreamErr tells decompression and truncation errors from the caller's.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/store"
 	"fmt"
@@ -82,13 +83,16 @@ domain_blocks.csv    Mastodon's domain block import (Moderation > Federation >
 	}
 	fmt.Fprintf(&b, `tootctl.sh           tootctl email-domain-blocks and ip-blocks commands, for
                      email domains (never a common provider or a suppressed hub)
-                     and sign-up addresses and prefixes (never a hub).
+                     and sign-up addresses and prefixes that only the campaign
+                     used (never a hub, never a prefix of a consumer network
+                     when --ipdb says whose it is).
                      Email domains: %d. Addresses and prefixes: %d.
                      Active (not commented out): %d.
+                     Left out (with the reason, in comments): %d.
 suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d
                      (remote accounts by their full acct, user@server: a
                      suspension here stops them reaching this server).
-`, st.emails, st.ips, st.active, MinScore, accounts)
+`, st.emails, st.ips, st.active, st.leftOut, MinScore, accounts)
 	if st.skipped > 0 {
 		fmt.Fprintf(&b, "\n%d values were left out: they are not well-formed domains or addresses.\n", st.skipped)
 	}
@@ -100,7 +104,17 @@ suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d
 
 // queryEach runs an embedded query with the minimum score bound.
 func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
-	q, err := queries.ReadFile("sql/" + name + ".sql")
+	var q []byte
+	var err error
+	if base, ok := strings.CutSuffix(name, "_no_ipinfo"); ok {
+		// An output without ip_info: the same query over no network data.
+		if q, err = queries.ReadFile("sql/" + base + ".sql"); err == nil {
+			q = []byte(strings.ReplaceAll(string(q), "JOIN ip_info i",
+				"JOIN (SELECT NULL::VARCHAR AS ip, NULL::BIGINT AS asn, NULL::VARCHAR AS as_org, NULL::BOOLEAN AS hosting WHERE false) i"))
+		}
+	} else {
+		q, err = queries.ReadFile("sql/" + name + ".sql")
+	}
 	if err != nil {
 		return err
 	}
@@ -177,7 +191,15 @@ func csvFile(ctx context.Context, db *sql.DB, path, query string, header []strin
 	return n, err
 }
 
-type tootctlStats struct{ emails, ips, active, skipped int }
+type tootctlStats struct{ emails, ips, active, skipped, leftOut int }
+
+// hasIPInfo says whether the output has ip_info: outputs made before IP
+// enrichment existed have not.
+func hasIPInfo(ctx context.Context, db *sql.DB) (bool, error) {
+	var n int64
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'ip_info'`).Scan(&n)
+	return n > 0, err
+}
 
 // shellWord quotes a value for sh; the values are checked first, so this
 // is a second line of defence.
@@ -227,13 +249,39 @@ set -eu
 		return st, err
 	}
 	b.WriteString("\n# Sign-up addresses and prefixes\n")
+	ipInfo, err := hasIPInfo(ctx, db)
+	if err != nil {
+		return st, err
+	}
+	query := "remediation_ips"
+	if !ipInfo {
+		query = "remediation_ips_no_ipinfo"
+	}
 	var prefixes []netip.Prefix
-	err = queryEach(ctx, db, "remediation_ips", func(r *sql.Rows) error {
+	err = queryEach(ctx, db, query, func(r *sql.Rows) error {
 		var campaign, kind, value string
 		var s float64
-		var n int64
-		if err := r.Scan(&campaign, &s, &kind, &value, &n); err != nil {
+		var n, outside int64
+		var consumer sql.NullString
+		if err := r.Scan(&campaign, &s, &kind, &value, &n, &outside, &consumer); err != nil {
 			return err
+		}
+		// A block stops everyone behind it: only what the campaign alone
+		// used, and never a home ISP's range whole.
+		leftOut := func(why string) error {
+			if !seen["left out "+value] {
+				seen["left out "+value] = true
+				st.leftOut++
+				fmt.Fprintf(&b, "# campaign %s, score %s: left out %s: %s\n", campaign, score(s), pipeline.Printable(value), why)
+			}
+			return nil
+		}
+		if outside > 0 {
+			return leftOut(fmt.Sprintf("%d accounts outside the campaign were seen there too", outside))
+		}
+		if kind == "ip_prefix" && consumer.Valid {
+			return leftOut(fmt.Sprintf("a prefix of %s, a consumer network: a block would stop its other customers (addresses the campaign itself shared are proposed one by one)",
+				pipeline.Printable(consumer.String)))
 		}
 		var target, what string
 		switch kind {

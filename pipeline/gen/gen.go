@@ -2,6 +2,7 @@ package gen
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 
 	"fediforensics/pipeline"
@@ -491,49 +493,81 @@ func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bo
 
 // Pack writes dir as a deterministic .tar.gz: sorted names, fixed times and
 // owners, so the same dump always packs to the same bytes.
-func Pack(dir string, out io.Writer) error { return PackTar(dir, out, true) }
+func Pack(dir string, out io.Writer) error { return PackTar(dir, out, PackOptions{Gzip: true}) }
 
-// PackTar writes dir as a deterministic tar, gzipped when gz is true.
-func PackTar(dir string, out io.Writer, gz bool) error {
-	var files []string
+// PackOptions say how a dump is packed.
+type PackOptions struct {
+	Gzip bool // gzip the tar
+	// DotNames names the members as GNU tar does for tar cf x.tar -C dir .:
+	// a "./" entry for the root, an entry for each folder, and names that
+	// start with "./".
+	DotNames bool
+}
+
+// packFixed is the time of every packed file.
+var packFixed = time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)
+
+// packList lists dir: folders (with a trailing slash) and files, relative,
+// slash-separated, sorted.
+func packList(dir string) ([]string, error) {
+	var names []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() {
-			files = append(files, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			rel += "/"
 		}
+		names = append(names, rel)
 		return nil
 	})
+	sort.Strings(names)
+	return names, err
+}
+
+// PackTar writes dir as a deterministic tar.
+func PackTar(dir string, out io.Writer, opt PackOptions) error {
+	names, err := packList(dir)
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
 	var zw io.WriteCloser = nopCloser{out}
-	if gz {
+	if opt.Gzip {
 		if zw, err = gzip.NewWriterLevel(out, gzip.BestCompression); err != nil {
 			return err
 		}
 	}
 	tw := tar.NewWriter(zw)
-	mtime := time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)
-	for _, p := range files {
-		rel, _ := filepath.Rel(dir, p)
-		st, err := os.Stat(p)
-		if err != nil {
-			return err
+	format := tar.FormatPAX
+	if opt.DotNames {
+		format = tar.FormatGNU
+		names = append([]string{""}, names...)
+	}
+	for _, name := range names {
+		isDir := name == "" || strings.HasSuffix(name, "/")
+		if isDir && !opt.DotNames {
+			continue
 		}
-		hdr := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: st.Size(), ModTime: mtime, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
+		hdr := &tar.Header{Name: name, Mode: 0o644, ModTime: packFixed, Typeflag: tar.TypeReg, Format: format}
+		if opt.DotNames {
+			hdr.Name = "./" + name
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
+		if isDir {
+			hdr.Mode, hdr.Typeflag = 0o755, tar.TypeDir
+			if err := tw.WriteHeader(hdr); err != nil {
+				return err
+			}
+			continue
 		}
-		_, err = io.Copy(tw, f)
-		f.Close()
-		if err != nil {
+		if err := packFile(filepath.Join(dir, filepath.FromSlash(name)), func(size int64) (io.Writer, error) {
+			hdr.Size = size
+			return tw, tw.WriteHeader(hdr)
+		}); err != nil {
 			return err
 		}
 	}
@@ -541,6 +575,57 @@ func PackTar(dir string, out io.Writer, gz bool) error {
 		return err
 	}
 	return zw.Close()
+}
+
+// PackZip writes dir as a deterministic zip, with folder entries as zip -r
+// writes them and deflated files.
+func PackZip(dir string, out io.Writer) error {
+	names, err := packList(dir)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(out)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	for _, name := range names {
+		fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: packFixed}
+		if strings.HasSuffix(name, "/") {
+			fh.Method = zip.Store
+			fh.SetMode(fs.ModeDir | 0o755)
+			if _, err := zw.CreateHeader(fh); err != nil {
+				return err
+			}
+			continue
+		}
+		fh.SetMode(0o644)
+		if err := packFile(filepath.Join(dir, filepath.FromSlash(name)), func(int64) (io.Writer, error) {
+			return zw.CreateHeader(fh)
+		}); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// packFile copies the file at p into the writer that open returns for its
+// size.
+func packFile(p string, open func(size int64) (io.Writer, error)) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	w, err := open(st.Size())
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, f)
+	return err
 }
 
 // nopCloser is a writer whose Close does nothing: the plain tar's stream.

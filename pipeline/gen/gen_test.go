@@ -2,6 +2,7 @@ package gen
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -369,6 +370,85 @@ func TestPack(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, names(files)) {
 		t.Errorf("packed %v, want %v", got, names(files))
+	}
+}
+
+// TestPackForms: the tar with "./" names holds what tar cf x.tar -C dir .
+// writes (the root, each folder, then its files), and the zip what zip -r
+// writes; both are the same bytes every time.
+func TestPackForms(t *testing.T) {
+	dir, _ := generate(t, small(9))
+	files := tree(t, dir)
+	packTwice := func(pack func(w io.Writer) error) []byte {
+		var a, b bytes.Buffer
+		if err := pack(&a); err != nil {
+			t.Fatal(err)
+		}
+		pack(&b)
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Error("two packs of the same folder differ")
+		}
+		return a.Bytes()
+	}
+	dot := packTwice(func(w io.Writer) error { return PackTar(dir, w, PackOptions{DotNames: true}) })
+	tr := tar.NewReader(bytes.NewReader(dot))
+	var got []string
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, hdr.Name)
+		if hdr.Typeflag == tar.TypeDir {
+			continue
+		}
+		body, _ := io.ReadAll(tr)
+		if !bytes.Equal(body, files[strings.TrimPrefix(hdr.Name, "./")]) {
+			t.Errorf("%s: packed content differs from the file", hdr.Name)
+		}
+	}
+	want := []string{"./"}
+	last := ""
+	for _, n := range names(files) {
+		if d := filepath.ToSlash(filepath.Dir(n)); d != last {
+			want = append(want, "./"+d+"/")
+			last = d
+		}
+		want = append(want, "./"+n)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("packed %v, want %v", got, want)
+	}
+
+	z := packTwice(func(w io.Writer) error { return PackZip(dir, w) })
+	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, f := range zr.File {
+		got = append(got, f.Name)
+		if f.Mode().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Equal(body, files[f.Name]) {
+			t.Errorf("%s: zipped content differs from the file (%v)", f.Name, err)
+		}
+	}
+	for i := range want {
+		want[i] = strings.TrimPrefix(want[i], "./")
+	}
+	if !reflect.DeepEqual(got, want[1:]) {
+		t.Errorf("zipped %v, want %v", got, want[1:])
 	}
 }
 

@@ -147,7 +147,8 @@ func (w *world) uniqueName(taken map[string]bool, mk func() string) string {
 }
 
 // burstAccounts makes the crypto campaign's accounts: one app, a burst of
-// sign-ups at `rate` a minute, outlook/hotmail addresses, residential IPs.
+// sign-ups at `rate` a minute, outlook/hotmail addresses, the exits of a
+// residential proxy pool (one or two accounts each, many networks).
 func (w *world) burstAccounts(n int, at time.Time, perMinute int, appID int64, taken map[string]bool) []*account {
 	accs := make([]*account, n)
 	gap := time.Minute / time.Duration(perMinute)
@@ -163,7 +164,7 @@ func (w *world) burstAccounts(n int, at time.Time, perMinute int, appID int64, t
 			provider = "hotmail.com"
 		}
 		a.email = fmt.Sprintf("%s.%s%d@%s", first, last, 10+w.rng.IntN(990), provider)
-		a.ip = w.residentialIP()
+		a.ip = w.proxyIP()
 		a.note = ""
 		accs[i] = a
 	}

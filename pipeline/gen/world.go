@@ -7,6 +7,7 @@ package gen
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -117,6 +118,7 @@ type status struct {
 
 // world is the state of one generation run.
 type world struct {
+	anon   int // exits drawn from anonNets
 	rng    *rand.Rand
 	seq    uint16
 	userID int64
@@ -185,14 +187,76 @@ func (w *world) ordinaryEmail(user string) string {
 	return user + "@" + w.pick(lastNames()) + "family.net"
 }
 
-// residentialIP draws an address spread over many networks, as proxies give.
-func (w *world) residentialIP() string {
-	firsts := []int{24, 47, 67, 73, 76, 98, 99, 108, 174, 184, 186, 189, 201, 177, 179, 81, 82, 86, 90, 92, 109, 176, 188, 212, 217}
-	return fmt.Sprintf("%d.%d.%d.%d", firsts[w.rng.IntN(len(firsts))], w.rng.IntN(256), w.rng.IntN(256), 1+w.rng.IntN(254))
+// The networks addresses are drawn from: consumer ISPs of the test
+// databases in data/ipdb-test (MaxMind's GeoLite2-ASN test ranges), so
+// that a run with --ipdb on them shows who runs each address. Ordinary
+// people sign up from homeNets; the proxy pool the burst campaign rents
+// exits through proxyNets, other consumer networks in many countries, and
+// now and then through a data centre, VPN, Tor exit or open proxy
+// (anonNets: an Akamai range, AS35994, on data/lists/hosting_asns.txt,
+// and ranges of the GeoIP2 Anonymous IP test database, the first also in
+// the GeoLite2 Country one).
+var (
+	homeNets = netList("73.0.0.0/8", "67.160.0.0/11", "96.128.0.0/10", "75.0.0.0/11", "71.144.0.0/12", "70.192.0.0/11",
+		"72.192.0.0/12", "65.128.0.0/11", "71.96.0.0/11", "50.128.0.0/9", "79.192.0.0/10", "87.128.0.0/10", "91.0.0.0/10",
+		"93.192.0.0/10", "80.128.0.0/11", "31.224.0.0/11", "145.128.0.0/10", "219.0.0.0/10", "220.0.0.0/10", "183.0.0.0/10",
+		"120.192.0.0/10", "97.128.0.0/9", "172.128.0.0/10", "35.0.0.0/9", "18.0.0.0/8")
+	proxyNets = netList("98.192.0.0/10", "70.160.0.0/11", "76.224.0.0/11", "74.160.0.0/11", "174.192.0.0/10", "81.128.0.0/11",
+		"31.64.0.0/10", "84.128.0.0/10", "78.192.0.0/10", "176.128.0.0/10", "77.128.0.0/11", "89.80.0.0/13", "1.128.0.0/11",
+		"126.0.0.0/8", "180.0.0.0/10", "59.0.0.0/11", "39.192.0.0/10", "39.32.0.0/11", "49.64.0.0/11", "111.0.0.0/10",
+		"27.192.0.0/11", "36.192.0.0/11", "60.64.0.0/10", "75.192.0.0/10")
+	anonNets = netList("23.32.0.0/11", "81.2.69.160/27", "1.2.0.0/16", "186.30.236.0/24", "65.0.0.0/19", "71.160.223.0/24")
+)
+
+func netList(cidrs ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(cidrs))
+	for i, c := range cidrs {
+		out[i] = netip.MustParsePrefix(c)
+	}
+	return out
 }
 
+// inNet places the number n inside an IPv4 network: n modulo its size,
+// never a last byte of 0 or 255.
+func inNet(p netip.Prefix, n uint32) string {
+	size := uint32(1) << (32 - p.Bits())
+	b := p.Addr().As4()
+	base := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	a := base + n%size
+	switch a & 0xff {
+	case 0:
+		a++
+	case 0xff:
+		a--
+	}
+	return fmt.Sprintf("%d.%d.%d.%d", a>>24, a>>16&0xff, a>>8&0xff, a&0xff)
+}
+
+// residentialIP draws a home address spread over many consumer networks.
+// It makes the same draws as it always did, so the rest of a dump made
+// from a seed stays as it was.
+func (w *world) residentialIP() string {
+	i, b, c, d := w.rng.IntN(25), w.rng.IntN(256), w.rng.IntN(256), 1+w.rng.IntN(254)
+	return inNet(homeNets[i], uint32(b)<<16|uint32(c)<<8|uint32(d))
+}
+
+// proxyIP draws an exit of a residential proxy pool: consumer networks
+// across many countries, one in 25 a data centre, VPN, Tor exit or open
+// proxy. The same draws as residentialIP.
+func (w *world) proxyIP() string {
+	i, b, c, d := w.rng.IntN(25), w.rng.IntN(256), w.rng.IntN(256), 1+w.rng.IntN(254)
+	n := uint32(b)<<16 | uint32(c)<<8 | uint32(d)
+	if i == len(proxyNets) {
+		// Each kind in turn, so that even a small dump has every one.
+		w.anon++
+		return inNet(anonNets[(w.anon-1)%len(anonNets)], n)
+	}
+	return inNet(proxyNets[i], n)
+}
+
+// ipv6 draws a home IPv6 address in Deutsche Telekom's 2003::/19.
 func (w *world) ipv6() string {
-	return fmt.Sprintf("2a01:%x:%x:%x::%x", 0x4f8+w.rng.IntN(64), w.rng.IntN(65536), w.rng.IntN(65536), 1+w.rng.IntN(65535))
+	return fmt.Sprintf("2003:%x:%x:%x::%x", 0x4f8+w.rng.IntN(64), w.rng.IntN(65536), w.rng.IntN(65536), 1+w.rng.IntN(65535))
 }
 
 // text renders segments as the plain text the author typed.

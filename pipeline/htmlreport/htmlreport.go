@@ -103,6 +103,7 @@ type timelineView struct {
 
 type spikeView struct {
 	From, To, TopApp, Emails string
+	Networks                 string // the ASes of its sign-up addresses, with --ipdb
 	Signups, Peak            int64
 	Baseline, AppShare       string
 	Zoom                     timeChart
@@ -123,12 +124,20 @@ type campaignRow struct {
 type campaignDetail struct {
 	campaignRow
 	Summary     string
+	Networks    string        // the spread of its addresses over networks, with --ipdb
+	NetRows     []networkView // its networks, most used first
+	MoreNets    int
 	Graph       graph
 	Timeline    timeChart
 	Evidence    []evidenceView
 	Domains     []domainView
 	Members     []memberView
 	MoreMembers int
+}
+
+type networkView struct {
+	AS, Owner, Countries                  string
+	Addresses, Accounts, HostingAddresses int64
 }
 
 type evidenceView struct {
@@ -367,9 +376,18 @@ func loadTimelines(ctx context.Context, db *sql.DB, p *page, v viewer) (map[stri
 		var from, to time.Time
 		var s spikeView
 		var baseline, share sql.NullFloat64
-		var app, emails sql.NullString
-		if err := r.Scan(&inst, &from, &to, &s.Signups, &s.Peak, &baseline, &app, &share, &emails); err != nil {
+		var app, emails, nets sql.NullString
+		var asns sql.NullInt64
+		var hosting sql.NullFloat64
+		if err := r.Scan(&inst, &from, &to, &s.Signups, &s.Peak, &baseline, &app, &share, &emails, &asns, &nets, &hosting); err != nil {
 			return err
+		}
+		if asns.Valid {
+			s.Networks = count(asns.Int64, "AS", "ASes")
+			if nets.String != "" {
+				s.Networks += ": " + v.show(nets.String)
+			}
+			s.Networks += fmt.Sprintf("; %.0f%% hosting", 100*hosting.Float64)
 		}
 		s.From, s.To = minute(from), to.UTC().Format("15:04")
 		s.TopApp, s.Emails = v.show(app.String), v.show(emails.String)
@@ -395,6 +413,14 @@ func loadTimelines(ctx context.Context, db *sql.DB, p *page, v viewer) (map[stri
 	return windows, nil
 }
 
+// count says n things, singular or plural.
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func level(score float64) string {
 	switch {
 	case score >= 0.5:
@@ -406,18 +432,28 @@ func level(score float64) string {
 }
 
 func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail int, spikes map[string][]Window) error {
-	summaries := map[string]string{}
+	summaries, networks := map[string]string{}, map[string]string{}
 	err := each(ctx, db, "campaigns", nil, func(r *sql.Rows) error {
 		var c campaignRow
-		var score, burst sql.NullFloat64
+		var score, burst, hosting sql.NullFloat64
 		var first, last sql.NullTime
-		var peak, ips, statuses sql.NullInt64
+		var peak, ips, statuses, asns, countries sql.NullInt64
 		var apps, emails, domains, registrants, summary, servers sql.NullString
+		var proxy sql.NullBool
 		if err := r.Scan(&c.ID, &score, &c.Accounts, &c.Instances, &first, &last, &peak, &burst, &apps, &emails, &ips,
-			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &c.SourceServers, &servers); err != nil {
+			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &asns, &countries, &hosting, &proxy,
+			&c.SourceServers, &servers); err != nil {
 			return err
 		}
 		c.TopServers = v.show(servers.String)
+		if asns.Valid {
+			n := fmt.Sprintf("%s across %s in %s; %.0f%% hosting", count(ips.Int64, "address", "addresses"), count(asns.Int64, "AS", "ASes"),
+				count(countries.Int64, "country", "countries"), 100*hosting.Float64)
+			if proxy.Bool {
+				n += "; one or two accounts per address across many residential networks: the signature of a residential proxy pool"
+			}
+			networks[c.ID] = n
+		}
 		c.Score, c.Level = fmt.Sprintf("%.3f", score.Float64), level(score.Float64)
 		c.First, c.Last, c.Peak = ts(first), ts(last), peak.Int64
 		if first.Valid {
@@ -448,10 +484,33 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		if !c.Detail {
 			break
 		}
-		p.Details = append(p.Details, campaignDetail{campaignRow: c, Summary: summaries[c.ID]})
+		p.Details = append(p.Details, campaignDetail{campaignRow: c, Summary: summaries[c.ID], Networks: networks[c.ID]})
 	}
 	for i := range p.Details {
 		detail[p.Details[i].ID] = &p.Details[i]
+	}
+	err = each(ctx, db, "campaign_networks", nil, func(r *sql.Rows) error {
+		var id string
+		var asn int64
+		var org, countries sql.NullString
+		var nv networkView
+		if err := r.Scan(&id, &asn, &org, &countries, &nv.Addresses, &nv.Accounts, &nv.HostingAddresses); err != nil {
+			return err
+		}
+		d := detail[id]
+		if d == nil {
+			return nil
+		}
+		if len(d.NetRows) >= 10 {
+			d.MoreNets++
+			return nil
+		}
+		nv.AS, nv.Owner, nv.Countries = fmt.Sprintf("AS%d", asn), v.show(org.String), countries.String
+		d.NetRows = append(d.NetRows, nv)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	evidence := map[string][]evidenceRow{}
 	err = each(ctx, db, "evidence", nil, func(r *sql.Rows) error {

@@ -4,6 +4,7 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	_ "embed"
@@ -19,6 +20,7 @@ import (
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/pgarchive"
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
@@ -71,6 +73,11 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	spool := &warningSpool{dir: opt.ScratchDir}
 	defer spool.close()
 	t0 := time.Now()
+	// A pg_dump archive's data decompresses under the cap of one member.
+	maxData := opt.Limits.MaxMemberBytes
+	if maxData <= 0 {
+		maxData = dump.DefaultLimits().MaxMemberBytes
+	}
 	// The total is not known while reading: a compressed dump tells its
 	// members' sizes only as it goes.
 	reading := progress.New(progress.Task{Name: "ingest: read", Kind: progress.Bytes}, opt.Progress)
@@ -87,7 +94,15 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			}
 			return nil
 		}
+		// The content tells a pg_dump file, whatever its name.
+		br := bufio.NewReaderSize(r, pgarchive.SniffLen)
+		head, _ := br.Peek(pgarchive.SniffLen)
 		kind, ok := classify(e.Path)
+		if sk, err := sniffMember(e.Path, head); err != nil {
+			return err
+		} else if sk.Format != "" {
+			kind, ok = sk, true
+		}
 		if !ok {
 			res.Skipped = append(res.Skipped, e.Path)
 			return nil
@@ -108,7 +123,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			return newScratchWriter(p, cols)
 		}
 		reading.SetNote(e.Path)
-		hr := dump.NewHashingReader(countingReader{r, reading})
+		hr := dump.NewHashingReader(countingReader{br, reading})
 		switch kind.Format {
 		case pipeline.FormatCSV:
 			seq++
@@ -124,6 +139,10 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			ms.files = append(ms.files, sf)
 		case pipeline.FormatPGCopy:
 			if err := readPGCopy(hr, e.Path, open, warn); err != nil {
+				return err
+			}
+		case pipeline.FormatPGCustom, pipeline.FormatPGTar:
+			if err := readPGArchive(hr, e.Path, maxData, open, warn); err != nil {
 				return err
 			}
 		default:

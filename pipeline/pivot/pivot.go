@@ -1,5 +1,5 @@
 // Package pivot answers "what connects to this?" for a registrant, email,
-// domain, app, IP or account of an output: step by step, with counts at
+// domain, app, IP, network (AS) or account of an output: step by step, with counts at
 // each step, and a warning where a count is too large to mean much.
 package pivot
 
@@ -14,7 +14,9 @@ import (
 )
 
 // Kinds are the things one can pivot from.
-func Kinds() []string { return []string{"registrant", "email", "domain", "app", "ip", "account"} }
+func Kinds() []string {
+	return []string{"registrant", "email", "domain", "app", "ip", "asn", "account"}
+}
 
 // Common is the count past which a value is "too common to mean much".
 const Common = 1000
@@ -66,6 +68,8 @@ func Run(ctx context.Context, db *sql.DB, kind, value string, opt Options) (*Res
 		err = p.app(v)
 	case "ip":
 		err = p.ip(v)
+	case "asn":
+		err = p.asn(v)
 	case "account":
 		err = p.account(v)
 	default:
@@ -257,16 +261,109 @@ SELECT DISTINCT domain, source FROM domain_refs WHERE source LIKE 'app_%' AND in
 	return err
 }
 
+// ip walks from an address, or from the /24 or /64 of an address or
+// prefix, to the accounts seen there (each counted once, with the
+// addresses and sources it was seen at), what the network databases say
+// of those addresses, and the campaigns.
 func (p *pivoter) ip(v string) error {
-	accts, err := p.step("accounts seen at this address or prefix", `
-SELECT DISTINCT instance || '/' || account_id, ip || ' (' || source || ')' FROM ip_history
-WHERE account_id IS NOT NULL AND (ip = ? OR ip_prefix(ip) = ? OR ip_prefix(ip) = ip_prefix(?))
-ORDER BY 1, 2`, v, v, v)
+	const match = `ip IS NOT NULL AND (ip = $1 OR ip_prefix(ip) = $1 OR ip_prefix(ip) = ip_prefix($1))`
+	addrs, err := p.step("addresses", `
+SELECT ip, count(DISTINCT (instance, account_id)) || ' accounts' FROM ip_history
+WHERE account_id IS NOT NULL AND `+match+` GROUP BY ip ORDER BY count(DISTINCT (instance, account_id)) DESC, ip`, v)
 	if err != nil {
 		return err
 	}
-	p.r.Matches = []string{v}
-	return p.campaignsOfAccounts(dedupe(accts))
+	p.r.Matches = addrs
+	if len(addrs) == 0 {
+		return nil
+	}
+	if err := p.networksOf(`SELECT ip FROM ip_history WHERE `+match, v); err != nil {
+		return err
+	}
+	accts, err := p.step("accounts seen at this address or prefix", `
+SELECT instance || '/' || account_id, string_agg(DISTINCT ip || ' (' || source || ')', ', ' ORDER BY ip || ' (' || source || ')')
+FROM ip_history WHERE account_id IS NOT NULL AND `+match+`
+GROUP BY instance, account_id ORDER BY 1`, v)
+	if err != nil {
+		return err
+	}
+	return p.campaignsOfAccounts(accts)
+}
+
+// networksOf is the step saying what ip_info knows of the addresses the
+// query gives (with args): one row per AS. Outputs made without --ipdb,
+// or before ip_info existed, have nothing to say, and say so.
+func (p *pivoter) networksOf(addrs string, args ...any) error {
+	ok, err := p.enriched(false)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = p.step("networks (from the --ipdb databases)", `
+SELECT coalesce('AS' || asn, 'no AS known'),
+       concat_ws(', ', min(as_org), string_agg(DISTINCT country, ' ' ORDER BY country), count(*) || ' addresses',
+                 CASE WHEN bool_or(hosting) THEN count(*) FILTER (WHERE hosting) || ' hosting: ' || min(why) END)
+FROM ip_info WHERE ip IN (`+addrs+`) AND source IS NOT NULL
+GROUP BY asn ORDER BY count(*) DESC, asn NULLS LAST`, args...)
+	return err
+}
+
+// enriched says whether the output holds IP enrichment (ip_info with
+// rows); if not and warn, the result says why nothing is shown.
+func (p *pivoter) enriched(warn bool) (bool, error) {
+	var n int64
+	err := p.db.QueryRowContext(p.ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'ip_info'`).Scan(&n)
+	if err == nil && n > 0 {
+		err = p.db.QueryRowContext(p.ctx, `SELECT count(*) FROM (SELECT 1 FROM ip_info WHERE source IS NOT NULL LIMIT 1)`).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("pivot: ip_info: %w", err)
+	}
+	if n == 0 && warn {
+		p.r.Warnings = append(p.r.Warnings, "no IP enrichment in this output: run it with --ipdb (README: IP enrichment) to see who routes these addresses")
+	}
+	return n > 0, nil
+}
+
+// asn walks from an autonomous system (AS7922, 7922, or a part of its
+// owner's name) to its addresses in this output, the accounts seen at them
+// and their campaigns. A network links no accounts: the walk shows who
+// used it, not who is connected.
+func (p *pivoter) asn(v string) error {
+	ok, err := p.enriched(true)
+	if err != nil || !ok {
+		return err
+	}
+	num := strings.TrimPrefix(strings.ToUpper(v), "AS")
+	const match = `(CAST(asn AS VARCHAR) = $1 OR lower(as_org) = lower($2) OR (length($2) >= 4 AND strpos(lower(as_org), lower($2)) > 0))`
+	nets, err := p.step("networks", `
+SELECT 'AS' || asn, min(as_org) || ', ' || count(*) || ' addresses' || coalesce(', ' || string_agg(DISTINCT country, ' ' ORDER BY country), '')
+FROM ip_info WHERE asn IS NOT NULL AND `+match+` GROUP BY asn ORDER BY count(*) DESC, asn`, num, v)
+	if err != nil {
+		return err
+	}
+	p.r.Matches = nets
+	if len(nets) == 0 {
+		return nil
+	}
+	in := `SELECT ip FROM ip_info WHERE asn IS NOT NULL AND ` + match
+	if _, err := p.step("addresses", `
+SELECT i.ip, concat_ws(', ', 'AS' || i.asn, i.country, i.network, count(DISTINCT (h.instance, h.account_id)) || ' accounts',
+                       CASE WHEN i.hosting THEN 'hosting: ' || i.why END)
+FROM ip_info i JOIN ip_history h ON h.ip = i.ip AND h.account_id IS NOT NULL
+WHERE i.ip IN (`+in+`) GROUP BY i.ip, i.asn, i.country, i.network, i.hosting, i.why ORDER BY count(DISTINCT (h.instance, h.account_id)) DESC, i.ip`, num, v); err != nil {
+		return err
+	}
+	accts, err := p.step("accounts seen at those addresses", `
+SELECT instance || '/' || account_id, string_agg(DISTINCT ip || ' (' || source || ')', ', ' ORDER BY ip || ' (' || source || ')')
+FROM ip_history WHERE account_id IS NOT NULL AND ip IN (`+in+`)
+GROUP BY instance, account_id ORDER BY 1`, num, v)
+	if err != nil {
+		return err
+	}
+	if len(accts) > 1 {
+		p.r.Warnings = append(p.r.Warnings, fmt.Sprintf("%d accounts used this network; a network links no accounts (a consumer ISP serves millions): only the campaigns below, linked by other evidence, are connected", len(accts)))
+	}
+	return p.campaignsOfAccounts(accts)
 }
 
 func (p *pivoter) account(v string) error {
@@ -292,18 +389,6 @@ ORDER BY a.suppressed IS NOT NULL, a.weight DESC, e.kind, e.value`)
 	return err
 }
 
-func dedupe(list []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range list {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // sqlList renders values as a SQL list of string literals.
 func sqlList(vals []string) string {
 	if len(vals) == 0 {
@@ -321,9 +406,11 @@ func Print(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "%s %s\n", r.Kind, pipeline.Printable(r.Value))
 	if len(r.Matches) == 0 {
 		fmt.Fprintln(w, "  nothing in this output matches")
-		return
 	}
 	for _, st := range r.Steps {
+		if len(r.Matches) == 0 {
+			break
+		}
 		fmt.Fprintf(w, "\n%s: %d\n", st.What, st.Count)
 		for _, row := range st.Rows {
 			if row.Note != "" {

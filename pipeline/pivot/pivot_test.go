@@ -361,7 +361,11 @@ campaigns: 2
 its website and redirect domains: 0
 `},
 		// An IPv6 address: its /64.
-		{"ip", "2001:db8:1:2::99", []string{"2001:db8:1:2::99"}, `ip 2001:db8:1:2::99
+		{"ip", "2001:db8:1:2::99", []string{"2001:DB8:1:2::5", "2001:db8:1:2:ffff::1"}, `ip 2001:db8:1:2::99
+
+addresses: 2
+  2001:DB8:1:2::5  1 accounts
+  2001:db8:1:2:ffff::1  1 accounts
 
 accounts seen at this address or prefix: 2
   a.social/4  2001:db8:1:2:ffff::1 (sign_up)
@@ -372,7 +376,10 @@ campaigns: 2
   C2  score 0.25, 2 accounts: a pair
 `},
 		// A prefix as written in the reports.
-		{"ip", "198.51.100.0/24", []string{"198.51.100.0/24"}, `ip 198.51.100.0/24
+		{"ip", "198.51.100.0/24", []string{"198.51.100.1"}, `ip 198.51.100.0/24
+
+addresses: 1
+  198.51.100.1  1 accounts
 
 accounts seen at this address or prefix: 1
   a.social/3  198.51.100.1 (sign_up)
@@ -427,26 +434,30 @@ evidence it shares: 0
 	}
 }
 
-// TestIPSeenTwice: an account seen at one address twice (sign-up and
-// login) is listed with each, and leads to its campaign once.
+// TestIPSeenTwice: an account seen at an address twice (sign-up and
+// login) counts once, with both sightings; the walk leads to its campaign
+// once. The /24 brings in the neighbour.
 func TestIPSeenTwice(t *testing.T) {
 	db := openFixture(t)
 	r, err := Run(context.Background(), db, "ip", "203.0.113.5", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Steps) != 2 {
+	if len(r.Steps) != 3 {
 		t.Fatalf("steps: %+v", r.Steps)
 	}
 	var rows []string
-	for _, row := range r.Steps[0].Rows {
+	for _, row := range r.Steps[1].Rows {
 		rows = append(rows, row.Value+"  "+row.Note)
 	}
-	want := []string{"a.social/1  203.0.113.5 (login)", "a.social/1  203.0.113.5 (sign_up)", "a.social/2  203.0.113.77 (user_ips)"}
-	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	want := []string{"a.social/1  203.0.113.5 (login), 203.0.113.5 (sign_up)", "a.social/2  203.0.113.77 (user_ips)"}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") || r.Steps[1].Count != 2 {
+		t.Errorf("accounts (%d):\n%s\nwant:\n%s", r.Steps[1].Count, strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
-	if c := r.Steps[1]; c.What != "campaigns" || c.Count != 1 || c.Rows[0].Value != "C1" {
+	if a := r.Steps[0]; a.What != "addresses" || a.Count != 2 || a.Rows[0].Value != "203.0.113.5" || a.Rows[0].Note != "1 accounts" {
+		t.Errorf("addresses step %+v", a)
+	}
+	if c := r.Steps[2]; c.What != "campaigns" || c.Count != 1 || c.Rows[0].Value != "C1" {
 		t.Errorf("campaigns step %+v", c)
 	}
 }
@@ -465,6 +476,8 @@ func TestUnknownValues(t *testing.T) {
 		{"app", "a.social#999"},
 		{"account", "nobody"},
 		{"account", "a.social/999"},
+		{"ip", "192.0.2.1"},
+		{"ip", "not an address"},
 		// Quotes and SQL in the value are data, never SQL.
 		{"registrant", "x' OR '1'='1"},
 		{"domain", "x'; DROP TABLE domains; --"},
@@ -496,7 +509,15 @@ func TestUnknownValues(t *testing.T) {
 	if len(r.Steps) != 1 || r.Steps[0].Count != 0 {
 		t.Errorf("steps %+v", r.Steps)
 	}
-	if _, err := Run(context.Background(), db, "nonsense", "x", Options{}); err == nil || !strings.Contains(err.Error(), "registrant, email, domain, app, ip, account") {
+	// A network, in an output without IP enrichment: nothing, and why.
+	r, err = Run(context.Background(), db, "asn", "AS7922", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := printed(r); !strings.Contains(got, "nothing in this output matches") || !strings.Contains(got, "warning: no IP enrichment in this output: run it with --ipdb") {
+		t.Errorf("asn without ip_info:\n%s", got)
+	}
+	if _, err := Run(context.Background(), db, "nonsense", "x", Options{}); err == nil || !strings.Contains(err.Error(), "registrant, email, domain, app, ip, asn, account") {
 		t.Errorf("unknown kind: %v", err)
 	}
 	// The fixture is intact.
@@ -523,7 +544,7 @@ func TestLimitAndCommon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := r.Steps[0]
+	st := r.Steps[1]
 	if st.Count != n || len(st.Rows) != 3 {
 		t.Fatalf("count %d rows %d, want %d and 3", st.Count, len(st.Rows), n)
 	}
@@ -542,8 +563,8 @@ func TestLimitAndCommon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Steps[0].Rows) != 20 {
-		t.Errorf("default limit: %d rows", len(r.Steps[0].Rows))
+	if len(r.Steps[1].Rows) != 20 {
+		t.Errorf("default limit: %d rows", len(r.Steps[1].Rows))
 	}
 }
 
@@ -569,5 +590,95 @@ func TestJSON(t *testing.T) {
 		if !bytes.Contains(b, []byte(key)) {
 			t.Errorf("JSON lacks %s: %s", key, b)
 		}
+	}
+}
+
+// ipInfo is the fixture's IP enrichment, as the ipinfo stage makes it.
+const ipInfo = `
+CREATE TABLE ip_info (ip VARCHAR, asn BIGINT, as_org VARCHAR, network VARCHAR, country VARCHAR,
+  hosting BOOLEAN, flags VARCHAR, why VARCHAR, source VARCHAR, built TIMESTAMP);
+INSERT INTO ip_info VALUES
+  ('203.0.113.5', 64500, 'Example Cable', '203.0.113.0/24', 'US', false, NULL, NULL, 'asn.mmdb', '2026-01-01'),
+  ('203.0.113.77', 64500, 'Example Cable', '203.0.113.0/24', 'US', false, NULL, NULL, 'asn.mmdb', '2026-01-01'),
+  ('2001:db8:1:2:ffff::1', 64500, 'Example Cable', '2001:db8::/32', 'CA', false, NULL, NULL, 'asn.mmdb', '2026-01-01'),
+  ('198.51.100.1', 64501, 'Example Hosting GmbH', '198.51.100.0/24', 'DE', true, 'hosting,vpn', 'anon.mmdb: hosting,vpn', 'asn.mmdb, anon.mmdb', '2026-01-01'),
+  ('203.0.113.9', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+`
+
+// TestASN walks from a network to its addresses, accounts and campaigns,
+// and says that the network itself links no one; the IP walk shows the
+// networks of its addresses.
+func TestASN(t *testing.T) {
+	db := openFixture(t, ipInfo)
+	for _, tc := range []struct {
+		kind, value string
+		want        string
+	}{
+		{"asn", "AS64500", `asn AS64500
+
+networks: 1
+  AS64500  Example Cable, 3 addresses, CA US
+
+addresses: 3
+  2001:db8:1:2:ffff::1  AS64500, CA, 2001:db8::/32, 1 accounts
+  203.0.113.5  AS64500, US, 203.0.113.0/24, 1 accounts
+  203.0.113.77  AS64500, US, 203.0.113.0/24, 1 accounts
+
+accounts seen at those addresses: 3
+  a.social/1  203.0.113.5 (login), 203.0.113.5 (sign_up)
+  a.social/2  203.0.113.77 (user_ips)
+  a.social/4  2001:db8:1:2:ffff::1 (sign_up)
+
+campaigns: 2
+  C1  score 0.9, 3 accounts: three spammers` + "\uFFFD" + `[2J
+  C2  score 0.25, 2 accounts: a pair
+
+warning: 3 accounts used this network; a network links no accounts (a consumer ISP serves millions): only the campaigns below, linked by other evidence, are connected
+`},
+		// By a part of the owner's name, and by number: the hosting flag shows.
+		{"asn", "hosting", `asn hosting
+
+networks: 1
+  AS64501  Example Hosting GmbH, 1 addresses, DE
+
+addresses: 1
+  198.51.100.1  AS64501, DE, 198.51.100.0/24, 1 accounts, hosting: anon.mmdb: hosting,vpn
+
+accounts seen at those addresses: 1
+  a.social/3  198.51.100.1 (sign_up)
+
+campaigns: 1
+  C2  score 0.25, 2 accounts: a pair
+`},
+		{"ip", "203.0.113.5", `ip 203.0.113.5
+
+addresses: 2
+  203.0.113.5  1 accounts
+  203.0.113.77  1 accounts
+
+networks (from the --ipdb databases): 1
+  AS64500  Example Cable, US, 2 addresses
+
+accounts seen at this address or prefix: 2
+  a.social/1  203.0.113.5 (login), 203.0.113.5 (sign_up)
+  a.social/2  203.0.113.77 (user_ips)
+
+campaigns: 1
+  C1  score 0.9, 3 accounts: three spammers` + "\uFFFD" + `[2J
+`},
+		{"asn", "64999", "asn 64999\n  nothing in this output matches\n"},
+		{"asn", "x' OR '1'='1", "asn x' OR '1'='1\n  nothing in this output matches\n"},
+	} {
+		r, err := Run(context.Background(), db, tc.kind, tc.value, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := printed(r); got != tc.want {
+			t.Errorf("%s %s:\n%s\nwant:\n%s", tc.kind, tc.value, got, tc.want)
+		}
+	}
+	r, err := Run(context.Background(), db, "asn", "64501", Options{})
+	if err != nil || strings.Join(r.Matches, " ") != "AS64501" {
+		t.Errorf("by number: %v %v", r.Matches, err)
 	}
 }

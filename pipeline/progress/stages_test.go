@@ -16,6 +16,7 @@ import (
 	"fediforensics/enrich"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/ingest"
+	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
@@ -90,11 +91,14 @@ func TestStagesShowProgress(t *testing.T) {
 	if _, err := whois.Run(ctx, db, wopt); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := ipinfo.Run(ctx, db, ipinfo.Options{Files: []string{"../../data/ipdb-test/GeoLite2-ASN-Test.mmdb"}, Progress: live}); err != nil {
+		t.Fatal(err)
+	}
 	if err := link.Run(ctx, db, link.Options{Lists: data.Lists(), Progress: live}); err != nil {
 		t.Fatal(err)
 	}
 	out = stderr.String()[mark:]
-	for _, w := range []string{"\renrich  done  ", "\rlink  done  10/10 steps in "} {
+	for _, w := range []string{"\renrich  done  ", "\ripinfo  done  ", "\rlink  done  10/10 steps in "} {
 		i := strings.Index(out, w)
 		if i < 0 || strings.Count(out, w) != 1 {
 			t.Errorf("not once %q in:\n%q", w, out)

@@ -4,6 +4,7 @@ SELECT campaign_id, CAST(score AS DOUBLE) AS score, CAST(accounts AS BIGINT) AS 
        CAST(distinct_ips AS BIGINT) AS distinct_ips, CAST(promoted_domains AS BIGINT) AS promoted_domains, domains, registrants,
        CAST(statuses AS BIGINT) AS statuses, CAST(direct_mentions AS BIGINT) AS direct_mentions,
        CAST(recipients AS BIGINT) AS recipients, summary,
+       CAST(asns AS BIGINT) AS asns, CAST(countries AS BIGINT) AS countries, CAST(hosting_share AS DOUBLE) AS hosting_share, proxy_pool,
        CAST(source_servers AS BIGINT) AS source_servers, top_servers
 FROM campaigns
 ORDER BY score DESC, accounts DESC, campaign_id

@@ -141,6 +141,62 @@ JOIN domain_refs r ON r.instance = cm.instance AND r.account_id = cm.account_id 
 JOIN domains d ON d.domain = r.domain AND d.promoted
 WHERE r.domain NOT IN (SELECT domain FROM list_popular_domains);
 
+-- The networks of each campaign's addresses, from ip_info (empty without
+-- --ipdb). A network is never evidence that links accounts: millions
+-- share a consumer ISP's. It describes a campaign once linked: one
+-- operator whose accounts come from addresses used by one or two accounts
+-- each, across many home networks, rents a residential proxy pool.
+CREATE OR REPLACE TEMP TABLE ip_accounts AS
+SELECT ip, count(DISTINCT (instance, account_id)) AS accounts
+FROM ip_history WHERE account_id IS NOT NULL AND ip IS NOT NULL GROUP BY ip;
+
+CREATE OR REPLACE TEMP TABLE campaign_ips AS
+SELECT DISTINCT cm.campaign_id, h.ip
+FROM campaign_members cm JOIN ip_history h ON h.instance = cm.instance AND h.account_id = cm.account_id
+WHERE h.ip IS NOT NULL;
+
+CREATE OR REPLACE TABLE campaign_networks AS
+SELECT cm.campaign_id, i.asn, min(i.as_org) AS as_org,
+       string_agg(DISTINCT i.country, ' ' ORDER BY i.country) AS countries,
+       count(DISTINCT h.ip) AS addresses, count(DISTINCT (cm.instance, cm.account_id)) AS accounts,
+       count(DISTINCT h.ip) FILTER (WHERE i.hosting) AS hosting_addresses
+FROM campaign_members cm
+JOIN ip_history h ON h.instance = cm.instance AND h.account_id = cm.account_id
+JOIN ip_info i ON i.ip = h.ip
+WHERE i.asn IS NOT NULL
+GROUP BY cm.campaign_id, i.asn
+ORDER BY cm.campaign_id, addresses DESC, i.asn;
+
+CREATE OR REPLACE TEMP TABLE campaign_net AS
+WITH n AS (
+  SELECT ci.campaign_id, count(*) AS ips,
+         count(i.source) AS known_ips,
+         count(DISTINCT i.asn) AS asns,
+         count(DISTINCT i.country) AS countries,
+         count(*) FILTER (WHERE i.hosting) AS hosting_ips,
+         count(*) FILTER (WHERE NOT i.hosting AND i.asn IS NOT NULL) AS residential_ips,
+         count(DISTINCT i.asn) FILTER (WHERE NOT i.hosting) AS residential_asns,
+         count(*) FILTER (WHERE ia.accounts <= 2) AS few_ips
+  FROM campaign_ips ci LEFT JOIN ip_info i USING (ip) LEFT JOIN ip_accounts ia USING (ip)
+  GROUP BY ci.campaign_id
+), top AS (
+  SELECT campaign_id, string_agg('AS' || asn || coalesce(' ' || as_org, '') || ' ' || addresses, ', ' ORDER BY rk) AS top_networks
+  FROM (SELECT *, row_number() OVER (PARTITION BY campaign_id ORDER BY addresses DESC, asn) AS rk FROM campaign_networks)
+  WHERE rk <= 3 GROUP BY campaign_id
+)
+SELECT n.campaign_id, n.known_ips,
+       CASE WHEN n.known_ips > 0 THEN n.asns END AS asns,
+       CASE WHEN n.known_ips > 0 THEN n.countries END AS countries,
+       t.top_networks,
+       CASE WHEN n.known_ips > 0 THEN round(n.hosting_ips / n.known_ips, 3) END AS hosting_share,
+       -- The proxy-pool signature: addresses used by one or two accounts
+       -- each, mostly on home networks, across five or more of them.
+       CASE WHEN n.known_ips > 0 THEN
+         (SELECT count(*) FROM campaign_members m WHERE m.campaign_id = n.campaign_id) >= 5
+         AND n.known_ips >= 5 AND n.few_ips >= 0.8 * n.ips
+         AND n.residential_ips >= 0.5 * n.known_ips AND n.residential_asns >= 5 END AS proxy_pool
+FROM n LEFT JOIN top t USING (campaign_id);
+
 CREATE OR REPLACE TABLE campaigns AS
 WITH base AS (
   SELECT campaign_id, count(*) AS accounts, count(server) AS remote_accounts,
@@ -229,19 +285,26 @@ WITH base AS (
   LEFT JOIN dom d USING (campaign_id) LEFT JOIN reg r USING (campaign_id) LEFT JOIN recip rc USING (campaign_id)
   LEFT JOIN txt t USING (campaign_id) LEFT JOIN servers_ sv USING (campaign_id) LEFT JOIN fan fo USING (campaign_id)
   LEFT JOIN med md USING (campaign_id)
+), netted AS (
+  SELECT s.*, cn.known_ips, cn.asns, cn.countries, cn.top_networks, cn.hosting_share, cn.proxy_pool,
+         -- Abuse signals (0.75) and size (0.25: 64 accounts or more count
+         -- whole, two accounts a sixth): a big group that behaves like
+         -- spam ranks first, a pair of ordinary accounts last. Remote
+         -- accounts count as local ones do: a burst of first sightings is
+         -- a burst, unsolicited public mentions are fan-out as private ones
+         -- are, one image posted by many is as telling as one app.
+         0.2 * burst_share + 0.2 * greatest(direct_share, fanout_share) + 0.15 * text_share
+           + 0.1 * greatest(app_share, media_share) + 0.1 * young_domain_share
+           + 0.25 * least(1.0, log2(accounts) / 6) AS base_score
+  FROM scored s LEFT JOIN campaign_net cn USING (campaign_id)
 )
 SELECT campaign_id,
-       -- Abuse signals (0.75) and size (0.25: 64 accounts or more count
-       -- whole, two accounts a sixth): a big group that behaves like spam
-       -- ranks first, a pair of ordinary accounts last. Remote accounts
-       -- count as local ones do: a burst of first sightings is a burst,
-       -- unsolicited public mentions are fan-out as private ones are, one
-       -- image posted by many is as telling as one app.
-       round(0.2 * burst_share + 0.2 * greatest(direct_share, fanout_share) + 0.15 * text_share
-             + 0.1 * greatest(app_share, media_share) + 0.1 * young_domain_share
-             + 0.25 * least(1.0, log2(accounts) / 6), 3) AS score,
+       -- A proxy-pool signature (known only with --ipdb) closes a tenth of
+       -- the gap to 1.
+       round(base_score + CASE WHEN proxy_pool THEN 0.1 * (1 - base_score) ELSE 0 END, 3) AS score,
        accounts, instances, source_servers, top_servers, signup_first, signup_last, peak_per_minute, round(burst_share, 3) AS burst_share,
-       apps, email_domains, distinct_ips, distinct_prefixes, promoted_domains, domains, registrants,
+       apps, email_domains, distinct_ips, distinct_prefixes, asns, countries, top_networks, hosting_share, proxy_pool,
+       promoted_domains, domains, registrants,
        statuses, direct_mentions, direct_share, recipients, mentioned_local, unsolicited_local, fanout_share, text_share, app_share, media_share,
        young_domain_share, round(random_name_share, 3) AS random_name_share, round(quick_start_share, 3) AS quick_start_share,
        accounts || CASE WHEN source_servers = 0 THEN ' accounts on ' || instances
@@ -249,17 +312,22 @@ SELECT campaign_id,
                         ELSE ' accounts on ' || instances || ' and ' || source_servers || ' other servers (' || top_servers || ')' END
          || CASE WHEN remote_accounts = accounts THEN ', first seen ' ELSE ', signed up ' END
          || strftime(signup_first, '%Y-%m-%d %H:%M') || ' to ' || strftime(signup_last, '%Y-%m-%d %H:%M')
-         || CASE WHEN burst_share >= 0.5 AND remote_accounts = accounts THEN ' in bursts' 
+         || CASE WHEN burst_share >= 0.5 AND remote_accounts = accounts THEN ' in bursts'
                  WHEN burst_share >= 0.5 THEN ' in a burst (peak ' || peak_per_minute || '/min)' ELSE '' END
          || CASE WHEN random_name_share >= 0.5 THEN '; ' || round(100 * random_name_share) || '% random-looking usernames' ELSE '' END
          || coalesce(' via ' || apps, '')
          || coalesce('; emails ' || email_domains, '')
          || CASE WHEN remote_accounts < accounts THEN '; ' || distinct_ips || ' IPs' ELSE '' END
+         || CASE WHEN known_ips > 0 THEN ' across ' || asns || CASE WHEN asns = 1 THEN ' AS' ELSE ' ASes' END
+              || CASE WHEN countries > 0 THEN ' in ' || countries || CASE WHEN countries = 1 THEN ' country' ELSE ' countries' END ELSE '' END
+              || coalesce(' (' || top_networks || ')', '') || ', ' || CAST(round(100 * hosting_share) AS INTEGER) || '% hosting'
+              || CASE WHEN proxy_pool THEN '; one or two accounts per address across many residential networks (a proxy pool)' ELSE '' END
+            ELSE '' END
          || CASE WHEN direct_mentions > 0 THEN '; ' || direct_mentions || ' private mentions to ' || recipients || ' accounts' ELSE '' END
          || CASE WHEN fanout_share >= 0.2 AND direct_share < fanout_share THEN '; ' || round(100 * fanout_share) || '% of its posts mention local accounts that do not follow it (' || unsolicited_local || ' of ' || mentioned_local || ' mentioned)' ELSE '' END
          || CASE WHEN media_share >= 0.5 THEN '; one image posted by ' || round(100 * media_share) || '% of its accounts' ELSE '' END
          || CASE WHEN promoted_domains > 0 THEN '; promoting ' || array_to_string(string_split(domains, ' ')[1:3], ', ')
               || CASE WHEN promoted_domains > 3 THEN ' (+' || (promoted_domains - 3) || ')' ELSE '' END ELSE '' END
          || coalesce('; registrants ' || registrants, '') AS summary
-FROM scored
+FROM netted
 ORDER BY score DESC, accounts DESC, campaign_id;
