@@ -252,16 +252,19 @@ WITH base AS (
   SELECT cm.campaign_id, count(DISTINCT t.status_id) AS clustered_statuses
   FROM campaign_members cm JOIN text_clusters t ON t.acct_key = cm.acct_key GROUP BY cm.campaign_id
 ), fan AS (
-  -- Posts that mention local accounts which do not follow the author
-  -- (where the dump has no follows of an instance, every mention of its
-  -- accounts counts).
+  -- Fan-out: posts that mention local accounts which do not follow the
+  -- author. Without any follows of an instance in the dump, whether they
+  -- follow is unknown: then only remote authors' mentions count (a remote
+  -- account mentioning this server's people), never local conversation.
   SELECT campaign_id, count(DISTINCT status_id) FILTER (WHERE unsolicited) AS fanout_statuses,
          count(DISTINCT target) AS mentioned_local, count(DISTINCT target) FILTER (WHERE unsolicited) AS unsolicited_local
   FROM (
     SELECT cm.campaign_id, s.status_id, mn.account_id AS target,
            NOT EXISTS (SELECT 1 FROM follows f WHERE f.instance = mn.instance AND f.account_id = mn.account_id
-                       AND f.target_account_id = cm.account_id) AS unsolicited
+                       AND f.target_account_id = cm.account_id)
+           AND (a.domain IS NOT NULL OR EXISTS (SELECT 1 FROM follows f WHERE f.instance = mn.instance)) AS unsolicited
     FROM campaign_members cm
+    JOIN accounts a ON a.instance = cm.instance AND a.account_id = cm.account_id
     JOIN statuses s ON s.instance = cm.instance AND s.account_id = cm.account_id
     JOIN mentions mn ON mn.instance = s.instance AND mn.status_id = s.status_id
     JOIN accounts t ON t.instance = mn.instance AND t.account_id = mn.account_id AND t.domain IS NULL
