@@ -65,6 +65,22 @@ func TestText(t *testing.T) {
 		{"ip url", "http://192.0.2.7:8080/x", []string{"text 192.0.2.7 192.0.2.7 http://192.0.2.7:8080/x"}},
 		{"version numbers", "version 1.2.3 released", nil},
 		{"empty", "", nil},
+		{"cjk around a bare host", "写真はexample.comにあります", []string{"text example.com example.com "}},
+		{"cjk after a url path", "http://twitter.com/これは日本語", []string{"text twitter.com twitter.com http://twitter.com/"}},
+		{"no-break space after the scheme", "http://\u00a0example.com/path", []string{"text example.com example.com http://example.com/path"}},
+		{"underscore in a subdomain", "http://sub_domain.example.com/x", []string{"text example.com sub_domain.example.com http://sub_domain.example.com/x"}},
+		{"underscore in the registrable name", "http://my_site.com", nil},
+		{"plus before the tld", "name.al+lastname@foo.com", nil},
+		{"cash tag", "$TVI.CA up 5%", nil},
+		{"sentence punctuation", "see example.com/a/b. or (https://example.net/x), ok", []string{"text example.com example.com http://example.com/a/b", "text example.net example.net https://example.net/x"}},
+		{"balanced parens kept", "http://en.wikipedia.org/wiki/Primer_(film).", []string{"text wikipedia.org en.wikipedia.org http://en.wikipedia.org/wiki/Primer_(film)"}},
+		{"ipv6 url", "at http://[2001:db8::1]:8080/x.", []string{"text 2001:db8::1 2001:db8::1 http://[2001:db8::1]:8080/x"}},
+		{"gemini", "gemini://gem.example.org/log", []string{"text example.org gem.example.org gemini://gem.example.org/log"}},
+		{"bare cyrillic idn", "см. пример.рф сегодня", []string{"text xn--e1afmkfd.xn--p1ai xn--e1afmkfd.xn--p1ai "}},
+		{"file extension with a path", "it.so/abcde and libc.so.6", []string{"text it.so it.so http://it.so/abcde"}},
+		{"defanged in cjk", "詳しくはcryptonexa[.]ioへ", []string{"defanged cryptonexa.io cryptonexa.io http://cryptonexa.io"}},
+		{"mixed-case defanging", "HXXPS[:]//Evil[DOT]com/x", []string{"defanged evil.com evil.com HTTPS://Evil.com/x"}},
+		{"wildcard suffix", "https://twitter.pg", []string{"text twitter.pg twitter.pg https://twitter.pg"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := collect(func(emit func(Ref)) { x.Text(tc.text, emit) })
