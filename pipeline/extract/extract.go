@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
@@ -87,92 +86,28 @@ func bareTLDOK(host string) bool {
 }
 
 // HTML finds the links of status or note HTML, skipping mentions, hashtags
-// and links to mentioned accounts as Mastodon does, then scans the text
-// outside links for bare and defanged hosts.
+// and links to mentioned accounts as Mastodon does (see readHTML), then
+// scans the text outside links for bare and defanged hosts.
 func (x *Extractor) HTML(src string, mentionURLs []string, emit func(Ref)) {
 	if src == "" {
 		return
 	}
-	z := html.NewTokenizer(strings.NewReader(src))
-	var text strings.Builder
-	inLink, hcard := 0, 0
-	var spanStack []bool
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			x.Text(text.String(), emit)
-			return
-		case html.TextToken:
-			if inLink == 0 {
-				text.Write(z.Text())
-			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			var href, class, rel string
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
-				case "href":
-					href = string(v)
-				case "class":
-					class = string(v)
-				case "rel":
-					rel = string(v)
-				}
-			}
-			switch string(name) {
-			case "a":
-				inLink++
-				if hcard > 0 || hasWord(class, "mention") || hasWord(class, "u-url") || hasWord(class, "hashtag") || hasWord(rel, "tag") || contains(mentionURLs, href) {
-					continue
-				}
-				if ref, ok := x.fromURL(href); ok {
-					ref.FoundIn = InHref
-					emit(ref)
-				}
-			case "span":
-				isCard := hasWord(class, "h-card")
-				spanStack = append(spanStack, isCard)
-				if isCard {
-					hcard++
-				}
-			case "br", "p":
-				text.WriteByte(' ')
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "a":
-				if inLink > 0 {
-					inLink--
-				}
-			case "span":
-				if n := len(spanStack); n > 0 {
-					if spanStack[n-1] {
-						hcard--
-					}
-					spanStack = spanStack[:n-1]
-				}
-			case "p":
-				text.WriteByte(' ')
-			}
+	_, outside, links := x.readHTML(src, mentionURLs)
+	for _, l := range links {
+		if l.kind != 'l' {
+			continue
+		}
+		if ref, ok := x.fromURL(l.href); ok {
+			ref.FoundIn = InHref
+			emit(ref)
 		}
 	}
+	x.Text(outside, emit)
 }
 
 func hasWord(s, w string) bool {
 	for _, f := range strings.Fields(s) {
 		if f == w {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
 			return true
 		}
 	}
