@@ -64,6 +64,7 @@ func TestText(t *testing.T) {
 		{"unknown tld", "this.isnotatld", nil},
 		{"ip url", "http://192.0.2.7:8080/x", []string{"text 192.0.2.7 192.0.2.7 http://192.0.2.7:8080/x"}},
 		{"version numbers", "version 1.2.3 released", nil},
+		{"bare ipv4", "connect to 192.0.2.7:8080/x or 10.1.2", []string{"text 192.0.2.7 192.0.2.7 http://192.0.2.7:8080/x"}},
 		{"empty", "", nil},
 		{"cjk around a bare host", "写真はexample.comにあります", []string{"text example.com example.com "}},
 		{"cjk after a url path", "http://twitter.com/これは日本語", []string{"text twitter.com twitter.com http://twitter.com/"}},

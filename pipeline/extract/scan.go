@@ -42,7 +42,8 @@ import (
 //   - defanged forms: hxxp(s), [:], [://], and [.] (.) {.} [dot] (dot) for
 //     a dot;
 //   - the schemes ftp, gopher and gemini besides http and https, and IP
-//     addresses as hosts (http://192.0.2.7/, http://[2001:db8::1]/).
+//     addresses as hosts (http://192.0.2.7/, http://[2001:db8::1]/, and a
+//     bare 192.0.2.7).
 
 // maxURL is twitter-text's bound on the length of a URL (MAX_URL_LENGTH);
 // maxHost bounds how far a host is read (a longer one is no host: DNS
@@ -280,11 +281,11 @@ func (x *Extractor) schemeURL(text string, u, b int, emit func(start, end int, r
 	h := u + n
 	var hostEnd int
 	if h < b && text[h] == '[' { // an IPv6 address
-		close := strings.IndexByte(text[h:b], ']')
-		if close < 0 || net.ParseIP(text[h+1:h+close]) == nil {
+		end := strings.IndexByte(text[h:b], ']')
+		if end < 0 || net.ParseIP(text[h+1:h+end]) == nil {
 			return 0, false
 		}
-		hostEnd = h + close + 1
+		hostEnd = h + end + 1
 	} else if hostEnd = ipv4End(text, h, b); hostEnd < 0 {
 		var valid bool
 		hostEnd, valid, _ = x.hostEnd(text, h, b, isDomainChar)
@@ -336,7 +337,10 @@ func (x *Extractor) schemeURL(text string, u, b int, emit func(start, end int, r
 // then where the next attempt may start (no later start within the labels
 // read can do better).
 func (x *Extractor) bareHost(text string, u, b int, emit func(start, end int, ref Ref)) (end, skip int) {
-	hostEnd, valid, skip := x.hostEnd(text, u, b, isBareLabelChar)
+	hostEnd, valid := ipv4End(text, u, b), true
+	if hostEnd < 0 {
+		hostEnd, valid, skip = x.hostEnd(text, u, b, isBareLabelChar)
+	}
 	if hostEnd < 0 {
 		return 0, skip
 	}
@@ -530,6 +534,9 @@ func (x *Extractor) tldEnd(text string, start, b int) int {
 // isTLD says whether s (any case, Unicode or punycode) is a top-level
 // domain of the public suffix list's ICANN section.
 func (x *Extractor) isTLD(s string) bool {
+	if len(s) > maxTLD {
+		return false
+	}
 	var buf [maxTLD]byte
 	ascii := true
 	for i := 0; i < len(s); i++ {
