@@ -6,12 +6,11 @@
 package extract
 
 import (
+	"errors"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
@@ -32,14 +31,14 @@ const (
 	InEmail    = "email"
 )
 
-// Extractor holds the compiled host pattern and a bounded cache of
-// normalised hosts (the same few hosts recur across a dump). It is not safe
-// for concurrent use: give each goroutine its own.
+// Extractor holds caches of normalised hosts and of top-level domains
+// (the same few recur across a dump). It is not safe for concurrent use:
+// give each goroutine its own.
 type Extractor struct {
-	hostRE *regexp.Regexp
 	defang *strings.Replacer
 	hosts  map[string]cachedHost
 	names  map[string]string // ASCII domain to its display form
+	tlds   map[string]bool   // top-level domain (any case, any script) to whether it is one
 }
 
 type cachedHost struct {
@@ -47,20 +46,19 @@ type cachedHost struct {
 	ok  bool
 }
 
-// maxCachedHosts bounds an Extractor's cache; it starts over when full.
+// maxCachedHosts bounds an Extractor's caches; each starts over when full.
 const maxCachedHosts = 1 << 16
 
-// New compiles the patterns.
+// New makes an Extractor.
 func New() *Extractor {
-	sep := `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))`
-	label := `[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`
 	return &Extractor{
-		// A bare host: labels joined by dots or defanged dots.
-		hostRE: regexp.MustCompile(`(?i)(?:` + label + sep + `)+` + label + `(?:/[^\s<>"'` + "`" + `]*)?`),
-		defang: strings.NewReplacer("[.]", ".", "(.)", ".", "{.}", ".", "[dot]", ".", "(dot)", ".", "[DOT]", ".", "(DOT)", ".",
-			"hxxp", "http", "HXXP", "http", "[:]", ":", "[://]", "://"),
+		defang: strings.NewReplacer("[.]", ".", "(.)", ".", "{.}", ".",
+			"[dot]", ".", "(dot)", ".", "[DOT]", ".", "(DOT)", ".", "[Dot]", ".", "(Dot)", ".",
+			"hxxp", "http", "HXXP", "HTTP", "Hxxp", "Http", "hXXp", "http",
+			"[://]", "://", "[:]", ":"),
 		hosts: map[string]cachedHost{},
 		names: map[string]string{},
+		tlds:  map[string]bool{},
 	}
 }
 
@@ -70,217 +68,10 @@ func (x *Extractor) refang(s string) (out string, changed bool) {
 	return out, out != s
 }
 
-// trimURL cuts punctuation that ends a sentence rather than the URL.
-func trimURL(s string) string {
-	for len(s) > 0 {
-		c := s[len(s)-1]
-		switch c {
-		case '.', ',', ';', ':', '!', '?', '\'', '"', '*':
-			s = s[:len(s)-1]
-			continue
-		case ')', ']', '}':
-			open := byte('(')
-			switch c {
-			case ']':
-				open = '['
-			case '}':
-				open = '{'
-			}
-			if strings.Count(s, string(open)) < strings.Count(s, string(c)) {
-				s = s[:len(s)-1]
-				continue
-			}
-		}
-		return s
-	}
-	return s
-}
-
-// Text finds URLs and bare hosts in plain text.
-//
-// No URL or host holds white space (as regexp's \s: tab, newline, form
-// feed, carriage return, space) or any of <>"'` , so the text is cut into
-// tokens at those bytes and each token is looked at alone: most tokens are
-// words with no dot in them and cost a byte scan. A URL with a scheme runs
-// to the end of its token, so a token holds at most one; the host pattern is
-// run only on tokens that may hold a host, and not on a token that is a URL
-// from its first byte (any host in it would lie inside the URL). This finds
-// exactly what running both patterns over the whole text would find.
+// Text finds URLs and bare hosts in plain text (see scan.go for the
+// rules).
 func (x *Extractor) Text(text string, emit func(Ref)) {
-	type span struct{ start, end, url int }
-	var hosts []span
-	for i := 0; i < len(text); {
-		if isDelim(text[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(text) && !isDelim(text[j]) {
-			j++
-		}
-		tok := text[i:j]
-		u := urlStart(tok)
-		if u >= 0 {
-			x.emitURL(tok[u:], emit)
-		}
-		if u != 0 && mayHoldHost(tok) {
-			hosts = append(hosts, span{i, j, u})
-		}
-		i = j
-	}
-	for _, h := range hosts {
-		tok := text[h.start:h.end]
-		for _, m := range x.hostRE.FindAllStringIndex(tok, -1) {
-			if h.url >= 0 && m[1] > h.url {
-				continue // overlaps the URL, which runs to the token's end
-			}
-			if at := h.start + m[0]; at > 0 {
-				switch text[at-1] {
-				case '@', '.', '/', '#', '-', '_':
-					continue // a mention, an email, a path, a tag: not a promoted host
-				}
-			}
-			x.emitHost(tok[m[0]:m[1]], emit)
-		}
-	}
-}
-
-// emitHost emits a bare (maybe defanged) host with an optional path.
-func (x *Extractor) emitHost(match string, emit func(Ref)) {
-	s, changed := x.refang(trimURL(match))
-	host, path, _ := strings.Cut(s, "/")
-	ref, ok := x.hostRef(host)
-	if !ok || !bareTLDOK(ref.Host) {
-		return
-	}
-	ref.FoundIn = InText
-	if changed {
-		ref.FoundIn = InDefanged
-	}
-	if path != "" || changed {
-		ref.URL = "http://" + host
-		if path != "" {
-			ref.URL += "/" + path
-		}
-	}
-	emit(ref)
-}
-
-func (x *Extractor) emitURL(match string, emit func(Ref)) {
-	u, changed := x.refang(trimURL(match))
-	if ref, ok := x.fromURL(u); ok {
-		ref.FoundIn = InText
-		if changed {
-			ref.FoundIn = InDefanged
-		}
-		emit(ref)
-	}
-}
-
-// isDelim is true for the bytes no URL or host holds.
-func isDelim(c byte) bool {
-	switch c {
-	case '\t', '\n', '\f', '\r', ' ', '<', '>', '"', '\'', '`':
-		return true
-	}
-	return false
-}
-
-// isWord is true for the bytes of regexp's \w, whose edges are \b.
-func isWord(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
-
-// urlStart is where the token's URL begins, or -1: the leftmost place, at a
-// word boundary, where a scheme (http, https, ftp, or defanged hxxp and
-// hxxps; in any case) and "://" (or "[:]//") are followed by at least one
-// byte. The URL runs to the end of the token.
-func urlStart(tok string) int {
-	if !strings.Contains(tok, "//") {
-		return -1
-	}
-	for p := 0; p < len(tok); p++ {
-		if c := tok[p] | 0x20; c != 'h' && c != 'f' || p > 0 && isWord(tok[p-1]) {
-			continue
-		}
-		if n := schemeLen(tok[p:]); n > 0 && p+n < len(tok) {
-			return p
-		}
-	}
-	return -1
-}
-
-// schemeLen is the length of the scheme and separator s starts with, 0 if
-// none: (?i)(?:h(?:tt|xx)ps?|ftp)(?::|\[:\])// as regexp matches it, where
-// case folding lets an s be written ſ (U+017F).
-func schemeLen(s string) int {
-	n := 0
-	switch {
-	case hasFold(s, "http"), hasFold(s, "hxxp"):
-		n = 4
-		if len(s) > n && s[n]|0x20 == 's' {
-			n++
-		} else if strings.HasPrefix(s[n:], "ſ") {
-			n += len("ſ")
-		}
-	case hasFold(s, "ftp"):
-		n = 3
-	default:
-		return 0
-	}
-	if m := sepLen(s[n:]); m > 0 {
-		return n + m
-	}
-	return 0 // giving back the s would leave it where the separator must be
-}
-
-// sepLen matches :// or [:]//.
-func sepLen(s string) int {
-	switch {
-	case strings.HasPrefix(s, "://"):
-		return 3
-	case strings.HasPrefix(s, "[:]//"):
-		return 5
-	}
-	return 0
-}
-
-// hasFold reports whether s starts with the ASCII letters of p in any case.
-func hasFold(s, p string) bool {
-	if len(s) < len(p) {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if s[i]|0x20 != p[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// mayHoldHost is a fast test that text has something like a host: a dot
-// between two letters or digits, or a defanged dot. Most sentences have
-// none, and then the slower pattern is not run.
-func mayHoldHost(text string) bool {
-	for i := 1; i+1 < len(text); i++ {
-		switch text[i] {
-		case '.':
-			if isAlnum(text[i-1]) && isAlnum(text[i+1]) {
-				return true
-			}
-		case '[', '(', '{':
-			if rest := text[i+1:]; strings.HasPrefix(rest, ".") || len(rest) >= 3 && strings.EqualFold(rest[:3], "dot") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isAlnum is true for ASCII letters and digits and for any byte of a
-// multi-byte character (an IDN label).
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+	x.scan(text, func(_, _ int, ref Ref) { emit(ref) })
 }
 
 // bareTLDOK refuses bare hosts whose last label is more often a file
@@ -295,92 +86,28 @@ func bareTLDOK(host string) bool {
 }
 
 // HTML finds the links of status or note HTML, skipping mentions, hashtags
-// and links to mentioned accounts as Mastodon does, then scans the text
-// outside links for bare and defanged hosts.
+// and links to mentioned accounts as Mastodon does (see readHTML), then
+// scans the text outside links for bare and defanged hosts.
 func (x *Extractor) HTML(src string, mentionURLs []string, emit func(Ref)) {
 	if src == "" {
 		return
 	}
-	z := html.NewTokenizer(strings.NewReader(src))
-	var text strings.Builder
-	inLink, hcard := 0, 0
-	var spanStack []bool
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			x.Text(text.String(), emit)
-			return
-		case html.TextToken:
-			if inLink == 0 {
-				text.Write(z.Text())
-			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			var href, class, rel string
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
-				case "href":
-					href = string(v)
-				case "class":
-					class = string(v)
-				case "rel":
-					rel = string(v)
-				}
-			}
-			switch string(name) {
-			case "a":
-				inLink++
-				if hcard > 0 || hasWord(class, "mention") || hasWord(class, "u-url") || hasWord(class, "hashtag") || hasWord(rel, "tag") || contains(mentionURLs, href) {
-					continue
-				}
-				if ref, ok := x.fromURL(href); ok {
-					ref.FoundIn = InHref
-					emit(ref)
-				}
-			case "span":
-				isCard := hasWord(class, "h-card")
-				spanStack = append(spanStack, isCard)
-				if isCard {
-					hcard++
-				}
-			case "br", "p":
-				text.WriteByte(' ')
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "a":
-				if inLink > 0 {
-					inLink--
-				}
-			case "span":
-				if n := len(spanStack); n > 0 {
-					if spanStack[n-1] {
-						hcard--
-					}
-					spanStack = spanStack[:n-1]
-				}
-			case "p":
-				text.WriteByte(' ')
-			}
+	_, outside, links := x.readHTML(src, mentionURLs)
+	for _, l := range links {
+		if l.kind != 'l' {
+			continue
+		}
+		if ref, ok := x.fromURL(l.href); ok {
+			ref.FoundIn = InHref
+			emit(ref)
 		}
 	}
+	x.Text(outside, emit)
 }
 
 func hasWord(s, w string) bool {
 	for _, f := range strings.Fields(s) {
 		if f == w {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
 			return true
 		}
 	}
@@ -463,7 +190,7 @@ func hostRef(h string) (Ref, bool) {
 	if ip := net.ParseIP(h); ip != nil {
 		return Ref{Host: ip.String(), Domain: ip.String()}, true
 	}
-	ascii, err := idna.Lookup.ToASCII(h)
+	ascii, err := toASCII(h)
 	if err != nil || !strings.Contains(ascii, ".") {
 		return Ref{}, false
 	}
@@ -473,10 +200,57 @@ func hostRef(h string) (Ref, bool) {
 	}
 	domain, err := publicsuffix.EffectiveTLDPlusOne(ascii)
 	if err != nil {
-		return Ref{}, false
+		if suffix != ascii {
+			return Ref{}, false
+		}
+		domain = ascii // a host that is a public suffix itself (*.pg, *.np)
+	}
+	if strings.Contains(domain, "_") {
+		return Ref{}, false // _ only in subdomains
 	}
 	return Ref{Host: ascii, Domain: domain}, true
 }
+
+// toASCII is idna's Lookup profile, but for labels with underscores, which
+// hosts have (sub_domain.example.com) and which the profile refuses: such
+// a label must be ASCII letters, digits, - and _, and neither start nor
+// end with - or _.
+func toASCII(h string) (string, error) {
+	if !strings.Contains(h, "_") {
+		return idna.Lookup.ToASCII(h)
+	}
+	labels := strings.Split(h, ".")
+	underscored := map[int]string{}
+	for i, l := range labels {
+		if !strings.Contains(l, "_") {
+			continue
+		}
+		if l[0] == '_' || l[0] == '-' || l[len(l)-1] == '_' || l[len(l)-1] == '-' {
+			return "", errBadLabel
+		}
+		for j := 0; j < len(l); j++ {
+			if c := l[j]; !isASCIIAlnum(c) && c != '-' && c != '_' {
+				return "", errBadLabel
+			}
+		}
+		underscored[i] = strings.ToLower(l)
+		labels[i] = "a" // converts to itself
+	}
+	ascii, err := idna.Lookup.ToASCII(strings.Join(labels, "."))
+	if err != nil {
+		return "", err
+	}
+	out := strings.Split(ascii, ".")
+	if len(out) != len(labels) {
+		return "", errBadLabel // a mapping made or took a dot
+	}
+	for i, l := range underscored {
+		out[i] = l
+	}
+	return strings.Join(out, "."), nil
+}
+
+var errBadLabel = errors.New("bad label")
 
 // unicode is Unicode through the cache.
 func (x *Extractor) unicode(ascii string) string {

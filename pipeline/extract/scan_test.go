@@ -1,91 +1,11 @@
 package extract
 
 import (
-	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
-
-// regexpText is how Text worked before it scanned tokens: both patterns run
-// over the whole text. Text must find exactly what it finds.
-type regexpText struct {
-	x      *Extractor
-	urlRE  *regexp.Regexp
-	hostRE *regexp.Regexp
-}
-
-func newRegexpText() *regexpText {
-	return &regexpText{
-		x:      New(),
-		urlRE:  regexp.MustCompile(`(?i)\b(?:h(?:tt|xx)ps?|ftp)(?::|\[:\])//[^\s<>"'` + "`" + `]+`),
-		hostRE: New().hostRE,
-	}
-}
-
-func (r *regexpText) Text(text string, emit func(Ref)) {
-	taken := r.urlRE.FindAllStringIndex(text, -1)
-	for _, m := range taken {
-		r.x.emitURL(text[m[0]:m[1]], emit)
-	}
-	for _, m := range r.hostRE.FindAllStringIndex(text, -1) {
-		overlaps := false
-		for _, s := range taken {
-			overlaps = overlaps || m[0] < s[1] && m[1] > s[0]
-		}
-		if overlaps {
-			continue
-		}
-		if m[0] > 0 {
-			switch text[m[0]-1] {
-			case '@', '.', '/', '#', '-', '_':
-				continue
-			}
-		}
-		r.x.emitHost(text[m[0]:m[1]], emit)
-	}
-}
-
-func sameAsRegexp(t *testing.T, ref *regexpText, x *Extractor, text string) {
-	t.Helper()
-	want := collect(func(emit func(Ref)) { ref.Text(text, emit) })
-	got := collect(func(emit func(Ref)) { x.Text(text, emit) })
-	slices.Sort(want)
-	slices.Sort(got)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Text(%q)\n got  %q\n want %q (whole-text patterns)", text, got, want)
-	}
-}
-
-func TestTextMatchesWholeTextPatterns(t *testing.T) {
-	ref, x := newRegexpText(), New()
-	for _, text := range []string{
-		"", "plain words only", "Join https://moonxtrade.com/r/1.", "see https://moonxtrade.com/?ref=abcJoin now",
-		"(see example.org)", "a(.)b.com c[dot]net hxxp://d[.]org", "visit bücher.de today",
-		"write bob@mail.example.com or @alice@mastodon.social", "run setup.py", "version 1.2.3",
-		"foo.com/https://bar.com", "xhttps://a.com", "_https://a.com", "éhttps://a.com", "https://", "https:// a.com",
-		"HTTPS://A.COM", "hxxps[:]//evil[.]com/x", "ftp://files.example.net/a", "httpſ://evil.com/x", "httpsſ://x.com",
-		"a.com\tb.org\nc.net\fd.io\re.dev", "<a.com>'b.org'\"c.net\"`d.io`", "a.com\u00a0b.org", "a.com\vb.org",
-		"http://a.com/x,http://b.com", "mail.example.com/https://c.com x.org", "1.2.3.4 and http://[::1]:80/",
-		"trailing dot example.com.", "two urls https://a.com https://b.com", "(https://a.com/x)", "[dot]com a[dot]b",
-	} {
-		sameAsRegexp(t, ref, x, text)
-	}
-}
-
-func FuzzTextMatchesWholeTextPatterns(f *testing.F) {
-	for _, s := range []string{"foo.com/https://bar.com x", "hxxps[:]//evil[.]com/x and a(.)b.com", "httpſ://evil.com", "e.g. x.io\ty.org"} {
-		f.Add(s)
-	}
-	ref, x := newRegexpText(), New()
-	f.Fuzz(func(t *testing.T, s string) {
-		if len(s) > 4096 {
-			return
-		}
-		sameAsRegexp(t, ref, x, s)
-	})
-}
 
 // TestHostCacheBounded: the cache starts over rather than grow past its cap.
 func TestHostCacheBounded(t *testing.T) {
@@ -125,4 +45,47 @@ func TestRefSet(t *testing.T) {
 			t.Fatalf("n=%d: reset kept old references", n)
 		}
 	}
+}
+
+// FuzzScan checks what scan cuts out of any text: spans in order, apart,
+// on character boundaries, holding no delimiter, each with a valid Ref;
+// and the same spans when the text has spaces around it.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{
+		"これは日本語です。example.com/path/index.html中国語example.com/path한국",
+		"http://t.co/pbY2NfTZ's http://t.co/2vYHpAc5; hxxps[:]//evil[.]com/x",
+		"name.al+lastname@foo.com http://sub_domain-dash.twitter.com http:// example.com",
+		"\u2066\u202atwitter.com\u202c\u2069 http://foobar.پاکستان/\u202c",
+		"http://en.wikipedia.org/wiki/Primer_(film) http://[2001:db8::1]:80/x 192.0.2.1",
+		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.com a_b.c_d.com -x.com x-.com",
+	} {
+		f.Add(s)
+	}
+	x := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		type span struct{ start, end int }
+		var spans []span
+		last := 0
+		x.scan(s, func(start, end int, r Ref) {
+			if start < last || end <= start || end > len(s) {
+				t.Fatalf("span [%d,%d) after %d in %q", start, end, last, s)
+			}
+			if !utf8.ValidString(s[start:end]) && utf8.ValidString(s) {
+				t.Fatalf("span [%d,%d) cuts a character of %q", start, end, s)
+			}
+			if strings.IndexFunc(s[start:end], isDelim) >= 0 {
+				t.Fatalf("span %q holds a delimiter", s[start:end])
+			}
+			if r.Host == "" || r.Domain == "" || !strings.HasSuffix(r.Host, r.Domain) || r.FoundIn == "" {
+				t.Fatalf("bad ref %+v from %q", r, s[start:end])
+			}
+			last = end
+			spans = append(spans, span{start, end})
+		})
+		var padded []span
+		x.scan(" "+s+" ", func(start, end int, _ Ref) { padded = append(padded, span{start - 1, end - 1}) })
+		if !slices.Equal(spans, padded) {
+			t.Fatalf("%q: spans %v, with spaces around %v", s, spans, padded)
+		}
+	})
 }

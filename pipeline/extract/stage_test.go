@@ -28,8 +28,9 @@ func TestStageFindsWhatTheExtractorFinds(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `
 CREATE TABLE statuses (instance VARCHAR, status_id BIGINT, account_id BIGINT, content_html VARCHAR, text VARCHAR,
   created_at TIMESTAMP, visibility VARCHAR);
-CREATE TABLE mentions (instance VARCHAR, status_id BIGINT, url VARCHAR);
-CREATE TABLE accounts (instance VARCHAR, account_id BIGINT, email VARCHAR, note VARCHAR, fields VARCHAR);
+CREATE TABLE mentions (instance VARCHAR, status_id BIGINT, account_id BIGINT, acct VARCHAR, url VARCHAR);
+CREATE TABLE accounts (instance VARCHAR, account_id BIGINT, username VARCHAR, domain VARCHAR, url VARCHAR, uri VARCHAR,
+  email VARCHAR, note VARCHAR, fields VARCHAR);
 CREATE TABLE apps (instance VARCHAR, app_id BIGINT, website VARCHAR, redirect_uri VARCHAR);
 CREATE TABLE preview_cards (instance VARCHAR, status_id BIGINT, url VARCHAR)`); err != nil {
 		t.Fatal(err)
@@ -62,6 +63,16 @@ CREATE TABLE preview_cards (instance VARCHAR, status_id BIGINT, url VARCHAR)`); 
 			t.Fatal(err)
 		}
 	}
+	// A database export's mention: no URL in mentions, the account's URLs
+	// in accounts. Links to them in the status are not promoted domains.
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO accounts VALUES ('m.example', 8, 'fay', 'friends.example.com', 'https://friends.example.com/profile/fay',
+  'https://friends.example.com/users/fay', NULL, NULL, NULL);
+INSERT INTO mentions VALUES ('m.example', 100, 8, NULL, NULL), ('m.example', 100, 9, 'gus@pl.example.org', 'https://pl.example.org/@gus');
+INSERT INTO statuses VALUES ('m.example', 100, 7, '<p><a href="https://friends.example.com/profile/fay">fay</a> and <a href="https://friends.example.com/users/fay">fay</a> and <a href="https://pl.example.org/users/gus">gus</a> see <a href="https://shop.example.net/">x</a></p>',
+  NULL, TIMESTAMP '2023-05-01', 'direct')`); err != nil {
+		t.Fatal(err)
+	}
 	if err := Run(ctx, db, []string{"m.example"}); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +94,7 @@ CREATE TABLE preview_cards (instance VARCHAR, status_id BIGINT, url VARCHAR)`); 
 			}
 		})
 	}
+	want = append(want, "100 href https://shop.example.net/ shop.example.net example.net")
 	var got []string
 	rows, err := db.QueryContext(ctx, `SELECT source_id, found_in, coalesce(url, ''), host, domain FROM domain_refs WHERE source = 'status'`)
 	if err != nil {

@@ -204,11 +204,12 @@ CREATE OR REPLACE TEMP TABLE text_bands (band BIGINT, h BIGINT, doc BIGINT);
 CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil {
 		return err
 	}
-	signer := newTextSigner()
 	workers := runtime.GOMAXPROCS(0)
 	caches := make([]map[uint64][bands]int64, workers)
+	signers := make([]*textSigner, workers)
 	for i := range caches {
 		caches[i] = map[uint64][bands]int64{}
+		signers[i] = newTextSigner()
 	}
 	docs, err := store.NewInserter(ctx, dst, "text_docs")
 	if err != nil {
@@ -253,7 +254,7 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			go func(w int) {
 				defer wg.Done()
 				for i := w; i < len(sig); i += workers {
-					sig[i].hs, sig[i].words, sig[i].ok = signer.signCached(caches[w], body(i), isHTML(i) == 1)
+					sig[i].hs, sig[i].words, sig[i].ok = signers[w].signCached(caches[w], body(i), isHTML(i) == 1)
 				}
 			}(w)
 		}

@@ -2,20 +2,21 @@ package link
 
 import (
 	"hash/fnv"
-	"html"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"fediforensics/pipeline/extract"
 )
 
 // textSigner turns a status into the band hashes of its MinHash signature
 // (locality-sensitive hashing): two statuses whose word pairs are mostly the
 // same share a band hash with high probability, unrelated ones almost
 // never. Only the band hashes leave it; the grouping happens in DuckDB, so
-// memory does not grow with the number of statuses.
+// memory does not grow with the number of statuses. A signer is one
+// goroutine's.
 type textSigner struct {
-	tagRE, mentionRE, urlRE *regexp.Regexp
-	seeds                   [numHashes]uint64
+	x     *extract.Extractor
+	seeds [numHashes]uint64
 }
 
 const (
@@ -26,11 +27,7 @@ const (
 )
 
 func newTextSigner() *textSigner {
-	t := &textSigner{
-		tagRE:     regexp.MustCompile(`<[^>]*>`),
-		mentionRE: regexp.MustCompile(`@[\w.-]+(?:@[\w.-]+)?`),
-		urlRE:     regexp.MustCompile(`(?i)\b(?:https?|hxxps?)://\S+|\b[\w-]+(?:\.|\[\.\])[\w.\[\]-]+/\S*`),
-	}
+	t := &textSigner{x: extract.New()}
 	x := uint64(0x9e3779b97f4a7c15)
 	for i := range t.seeds {
 		x ^= x >> 12
@@ -41,23 +38,15 @@ func newTextSigner() *textSigner {
 	return t
 }
 
-// normalize reduces a status to the words that make its template: markup,
-// mentions, URLs and numbers go.
+// normalize reduces a status to the words that make its template: the
+// visible text, read the same way for plain text and HTML (extract's
+// Visible: markup, mentions and links go), less numbers.
 func (t *textSigner) normalize(s string, isHTML bool) []string {
-	if isHTML {
-		s = html.UnescapeString(t.tagRE.ReplaceAllString(s, " "))
-	}
-	s = t.mentionRE.ReplaceAllString(s, " ")
-	s = t.urlRE.ReplaceAllString(s, " ")
+	s = t.x.Visible(s, isHTML, nil)
 	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
 	out := make([]string, 0, len(words))
 	for _, w := range words {
-		switch w {
-		case "http", "https", "hxxp", "hxxps", "www":
-			// what is left of a link that markup split
-		default:
-			out = appendTokens(out, w)
-		}
+		out = appendTokens(out, w)
 	}
 	return out
 }

@@ -117,12 +117,23 @@ WHERE a.rk = 1;
 -- Statuses were loaded into their canonical table directly; here they lose
 -- their duplicates and gain what the export left out.
 DELETE FROM statuses WHERE rowid IN (SELECT rid FROM dups WHERE t = 'statuses');
+-- A status is local when its author is (Mastodon sets statuses.local from
+-- the account): when the export left local NULL, the author's domain says;
+-- the URI says for an author not in the dump (below).
+UPDATE statuses SET local = (a.domain IS NULL)
+FROM accounts a
+WHERE statuses.local IS NULL AND a.instance = statuses.instance AND a.account_id = statuses.account_id;
 UPDATE statuses SET
   created_at = coalesce(created_at, snowflake_time(status_id)),
   reply = coalesce(reply, in_reply_to_id IS NOT NULL),
   local = coalesce(local, uri IS NULL OR uri LIKE 'https://' || instance || '/%'),
   sensitive = coalesce(sensitive, false)
 WHERE created_at IS NULL OR reply IS NULL OR local IS NULL OR sensitive IS NULL;
+-- Mastodon keeps a local status's text as the author typed it, and a
+-- remote status's text as the HTML its server sent: that text is the
+-- status's HTML, as an API export's content is, and moves to content_html.
+UPDATE statuses SET content_html = text, text = NULL
+WHERE content_html IS NULL AND text IS NOT NULL AND NOT local;
 
 -- Mentions were loaded into their canonical table directly. acct, username
 -- and url are as an API export gives them; a database export has only the
