@@ -217,19 +217,29 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	for _, a := range remote {
 		a.id = w.snowflake(a.created)
 	}
+	nWave, nServers := waveSize(cfg.Accounts)
+	wv := newWave(cfg.Seed, DBInstance, nWave, nServers, ordinary, taken)
+	for _, a := range wv.accounts {
+		truth.Campaigns[CampaignFedWave] = append(truth.Campaigns[CampaignFedWave], DBInstance+"/"+strconv.FormatInt(a.id, 10))
+	}
+	truth.Domains[CampaignFedWave] = WaveDomains()
 
 	accounts, err := newTable(filepath.Join(dir, "accounts.csv"), false, "id", "username", "domain", "display_name", "note", "url", "uri",
 		"fields", "locked", "discoverable", "silenced_at", "suspended_at", "actor_type", "created_at", "updated_at", "hide_collections")
 	if err != nil {
 		return err
 	}
-	for _, a := range append(append([]*account{}, locals...), remote...) {
+	for _, a := range append(append(append([]*account{}, locals...), remote...), wv.remoteAccounts()...) {
 		var fields any
 		if a.fields != "" {
 			fields = a.fields
 		}
+		actor := "Person"
+		if slices.Contains(wv.bots, a) {
+			actor = "Service"
+		}
 		accounts.row(a.id, a.username, nullable(a.domain), a.displayName, a.note, a.url(DBInstance), "https://"+hostOf(a)+"/users/"+a.username,
-			fields, false, a.campaign == "" || a.campaign == CampaignSlow, nil, nil, "Person", a.created, a.created, nil)
+			fields, false, a.campaign == "" || a.campaign == CampaignSlow, nil, nil, actor, a.created, a.created, nil)
 	}
 	if err := accounts.close(); err != nil {
 		return err
@@ -286,10 +296,10 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 				if s.appID != 0 {
 					app = s.appID
 				}
-				id := strconv.FormatInt(s.id, 10)
-				statuses.row(s.id, "https://"+DBInstance+"/users/"+s.account.username+"/statuses/"+id, text(s.segs), s.created, s.created,
-					nil, nil, "https://"+DBInstance+"/@"+s.account.username+"/"+id, false, s.visibility, "",
-					false, "en", s.id, true, s.account.id, app, nil, nil, nil)
+				uri, url, body, local := wv.dbStatus(s)
+				statuses.row(s.id, uri, body, s.created, s.created,
+					nil, nil, url, false, s.visibility, "",
+					false, "en", s.id, local, s.account.id, app, nil, nil, nil)
 				for _, m := range s.mentions {
 					mentionID++
 					mentions.row(mentionID, s.id, s.created, s.created, m.id, false)
@@ -352,6 +362,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		emit(s)
 	}
 	batches <- batch
+	batches <- wv.statuses // their ids are the wave's own Snowflakes
 	close(batches)
 	<-written
 	for _, t := range []*table{statuses, mentions, cards} {
@@ -361,6 +372,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	}
 	if large {
 		truth.HardNegatives = hardNegatives(DBInstance, locals)
+		wv.hardNegativeTruth(truth, DBInstance)
 	}
 	return w.writeRest(dir, apps, locals, cfg.CSVOnly, [][]string{mentionCols, cardCols})
 }

@@ -63,10 +63,12 @@ type wave struct {
 func newWave(seed uint64, instance string, n, nServers int, locals []*account, taken map[string]bool) *wave {
 	wv := &wave{rng: rand.New(rand.NewPCG(seed^0xfed0fed0, uint64(len(instance))*0x9e3779b97f4a7c15)), seq: 40000,
 		images: map[*status]BurstImage{}}
+	// The servers are the same, whichever instance receives the wave.
+	srng := rand.New(rand.NewPCG(seed^0x5e7e75, 0xfed))
 	syll := []string{"mast", "toot", "soc", "fedi", "verse", "net", "hub", "town", "zone", "space"}
 	tlds := []string{"xyz", "online", "site", "fun", "click", "top"}
 	for i := range nServers {
-		host := fmt.Sprintf("%s%s%d.%s", syll[wv.rng.IntN(len(syll))], syll[wv.rng.IntN(len(syll))], 10+i, tlds[i%len(tlds)])
+		host := fmt.Sprintf("%s%s%d.%s", syll[srng.IntN(len(syll))], syll[srng.IntN(len(syll))], 10+i, tlds[i%len(tlds)])
 		wv.servers = append(wv.servers, waveServer{host: host, misskey: i%3 == 2})
 	}
 	at := waveAt()
@@ -283,6 +285,46 @@ func followsOf(follows [][2]*account, follower, followed *account) bool {
 // remoteAccounts are all the remote accounts of the wave's world.
 func (wv *wave) remoteAccounts() []*account {
 	return append(append(append(append([]*account{}, wv.accounts...), wv.friends...), wv.bots...), wv.newcomers...)
+}
+
+// waveSize is the number of the wave's accounts on the database-export
+// instance: 40 in the sample, one in a hundred of a large instance's.
+func waveSize(accounts int) (n, servers int) {
+	if accounts >= LargeAccounts {
+		return accounts / 100, 30
+	}
+	return 40, 8
+}
+
+// dbStatus is how a status is stored in the database export: a local
+// status's text is what its author typed; a remote status's is the HTML
+// its server sent, with its URI and URL on that server.
+func (wv *wave) dbStatus(s *status) (uri, url, body string, local bool) {
+	if s.account.domain == "" {
+		id := fmt.Sprint(s.id)
+		return "https://" + DBInstance + "/users/" + s.account.username + "/statuses/" + id, "https://" + DBInstance + "/@" + s.account.username + "/" + id,
+			text(s.segs), true
+	}
+	uri, url = wv.statusURI(s)
+	return uri, url, wv.remoteHTML(s, DBInstance), false
+}
+
+// Hard-negative groups of the federated wave's world (large configs).
+const (
+	HardRemoteFriends = "remote_friends" // remote accounts who mention each other and the locals who follow them
+	HardNewsBots      = "news_bots"      // a newsroom's bots on one server, distinct headlines, one site
+	HardNewcomers     = "remote_newcomers"
+)
+
+func (wv *wave) hardNegativeTruth(t *Truth, instance string) {
+	if t.HardNegatives == nil {
+		t.HardNegatives = map[string][]string{}
+	}
+	for name, accs := range map[string][]*account{HardRemoteFriends: wv.friends, HardNewsBots: wv.bots, HardNewcomers: wv.newcomers} {
+		for _, a := range accs {
+			t.HardNegatives[name] = append(t.HardNegatives[name], instance+"/"+fmt.Sprint(a.id))
+		}
+	}
 }
 
 // misskey says whether a is on a Misskey server of the wave.

@@ -104,7 +104,7 @@ SELECT cm.campaign_id, cm.acct_key, cm.instance, cm.account_id, a.username, a.em
        EXISTS (SELECT 1 FROM spikes sp WHERE sp.instance = a.instance AND a.domain IS NULL
                AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute)
        OR EXISTS (SELECT 1 FROM remote_bursts b WHERE b.instance = a.instance AND b.server = lower(a.domain)
-               AND r.first_seen >= b.start_hour AND r.first_seen < b.end_hour) AS in_spike,
+               AND r.first_seen BETWEEN b.start_at AND b.end_at) AS in_spike,
        lower(a.domain) AS server, a.acct, r.first_seen, r.quick_start,
        -- When the account appeared: its sign-up here, or when this server first saw it.
        CASE WHEN a.domain IS NULL THEN a.created_at ELSE coalesce(r.first_seen, a.created_at) END AS seen_at, coalesce(ns.random_looking, false) AS random_name,
@@ -317,7 +317,7 @@ SELECT campaign_id,
          || strftime(signup_first, '%Y-%m-%d %H:%M') || ' to ' || strftime(signup_last, '%Y-%m-%d %H:%M')
          || CASE WHEN burst_share >= 0.5 AND remote_accounts = accounts THEN ' in bursts'
                  WHEN burst_share >= 0.5 THEN ' in a burst (peak ' || peak_per_minute || '/min)' ELSE '' END
-         || CASE WHEN random_name_share >= 0.5 THEN '; ' || round(100 * random_name_share) || '% random-looking usernames' ELSE '' END
+         || CASE WHEN random_name_share >= 0.5 THEN '; ' || CAST(round(100 * random_name_share) AS INTEGER) || '% random-looking usernames' ELSE '' END
          || coalesce(' via ' || apps, '')
          || coalesce('; emails ' || email_domains, '')
          || CASE WHEN remote_accounts < accounts THEN '; ' || distinct_ips || ' IPs' ELSE '' END
@@ -327,8 +327,8 @@ SELECT campaign_id,
               || CASE WHEN proxy_pool THEN '; one or two accounts per address across many residential networks (a proxy pool)' ELSE '' END
             ELSE '' END
          || CASE WHEN direct_mentions > 0 THEN '; ' || direct_mentions || ' private mentions to ' || recipients || ' accounts' ELSE '' END
-         || CASE WHEN fanout_share >= 0.2 AND direct_share < fanout_share THEN '; ' || round(100 * fanout_share) || '% of its posts mention local accounts that do not follow it (' || unsolicited_local || ' of ' || mentioned_local || ' mentioned)' ELSE '' END
-         || CASE WHEN media_share >= 0.5 THEN '; one image posted by ' || round(100 * media_share) || '% of its accounts' ELSE '' END
+         || CASE WHEN fanout_share >= 0.2 AND direct_share < fanout_share THEN '; ' || CAST(round(100 * fanout_share) AS INTEGER) || '% of its posts mention local accounts that do not follow it (' || unsolicited_local || ' of ' || mentioned_local || ' mentioned)' ELSE '' END
+         || CASE WHEN media_share >= 0.5 THEN '; one image posted by ' || CAST(round(100 * media_share) AS INTEGER) || '% of its accounts' ELSE '' END
          || CASE WHEN promoted_domains > 0 THEN '; promoting ' || array_to_string(string_split(domains, ' ')[1:3], ', ')
               || CASE WHEN promoted_domains > 3 THEN ' (+' || (promoted_domains - 3) || ')' ELSE '' END ELSE '' END
          || coalesce('; registrants ' || registrants, '') AS summary

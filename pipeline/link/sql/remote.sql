@@ -24,30 +24,30 @@ LEFT JOIN fs USING (instance, account_id)
 LEFT JOIN name_shapes n USING (instance, account_id)
 WHERE a.domain IS NOT NULL;
 
--- First sightings per server and hour, against what the server's share of
--- all sightings would give an hour by chance: a server whose accounts
--- appear at once, far above its usual rate, is in a burst. Hot hours less
--- than three hours apart make one burst; a burst needs five accounts.
+-- Bursts of first sightings: per server, accounts first seen less than
+-- three hours apart form a run; a run of at least five accounts is a burst
+-- when it is far more than the server's usual rate would give in its time
+-- (its share of the dump's whole span, at least an hour: 3 standard
+-- deviations above). A large server whose accounts appear all the time
+-- makes long runs of about its usual rate, and no burst.
 CREATE OR REPLACE TABLE remote_bursts AS
 WITH span AS (
-  SELECT greatest(1, date_diff('hour', min(first_seen), max(first_seen)) + 1) AS hours FROM remote_accounts
-), per_server AS (
-  SELECT instance, server, count(*) AS total FROM remote_accounts WHERE first_seen IS NOT NULL GROUP BY ALL
-), per_hour AS (
-  SELECT r.instance, r.server, date_trunc('hour', r.first_seen) AS hour, count(*) AS n, any_value(p.total) / any_value(s.hours) AS expected
-  FROM remote_accounts r JOIN per_server p USING (instance, server) CROSS JOIN span s
-  WHERE r.first_seen IS NOT NULL
-  GROUP BY ALL
-), hot AS (
-  SELECT *, sum(CASE WHEN prev IS NULL OR hour - prev > INTERVAL 3 HOUR THEN 1 ELSE 0 END)
-              OVER (PARTITION BY instance, server ORDER BY hour) AS grp
-  FROM (SELECT *, lag(hour) OVER (PARTITION BY instance, server ORDER BY hour) AS prev
-        FROM per_hour WHERE n >= 3 AND (n - expected) / sqrt(expected + 1) >= 3)
+  SELECT greatest(1, date_diff('minute', min(first_seen), max(first_seen)) / 60.0) AS hours FROM remote_accounts
+), runs AS (
+  SELECT instance, server, first_seen,
+         sum(CASE WHEN prev IS NULL OR first_seen - prev >= INTERVAL 3 HOUR THEN 1 ELSE 0 END)
+           OVER (PARTITION BY instance, server ORDER BY first_seen, account_id) AS run,
+         count(*) OVER (PARTITION BY instance, server) AS total
+  FROM (SELECT *, lag(first_seen) OVER (PARTITION BY instance, server ORDER BY first_seen, account_id) AS prev
+        FROM remote_accounts WHERE first_seen IS NOT NULL)
+), w AS (
+  SELECT instance, server, run, min(first_seen) AS start_at, max(first_seen) AS end_at, count(*) AS accounts,
+         any_value(total) * greatest(1, date_diff('minute', min(first_seen), max(first_seen)) / 60.0) / any_value(s.hours) AS expected
+  FROM runs CROSS JOIN span s
+  GROUP BY instance, server, run
 )
-SELECT instance, server, instance || '/' || server || '@' || strftime(min(hour), '%Y-%m-%dT%HZ') AS burst_id,
-       min(hour) AS start_hour, max(hour) + INTERVAL 1 HOUR AS end_hour, sum(n) AS accounts, max(n) AS peak_per_hour,
-       round(any_value(expected), 4) AS expected_per_hour
-FROM hot
-GROUP BY instance, server, grp
-HAVING sum(n) >= 5
-ORDER BY instance, server, start_hour;
+SELECT instance, server, instance || '/' || server || '@' || strftime(date_trunc('hour', start_at), '%Y-%m-%dT%HZ') AS burst_id,
+       start_at, end_at, accounts, round(expected, 4) AS expected
+FROM w
+WHERE accounts >= 5 AND (accounts - expected) / sqrt(expected + 1) >= 3
+ORDER BY instance, server, start_at;
