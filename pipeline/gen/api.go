@@ -123,7 +123,7 @@ func (a *account) json(instance string) jsonAccount {
 	}
 	return jsonAccount{ID: strconv.FormatInt(a.id, 10), Username: a.username, Acct: a.acct(), DisplayName: a.displayName,
 		Discoverable: a.campaign == "", CreatedAt: a.created.UTC().Truncate(24 * time.Hour).Format("2006-01-02T15:04:05.000Z"),
-		Note: "<p>" + escape(a.note) + "</p>", URL: a.url(instance), URI: "https://" + instance + "/users/" + a.username, Fields: fields}
+		Note: "<p>" + escape(a.note) + "</p>", URL: a.url(instance), URI: a.uri(instance), Fields: fields}
 }
 
 // writeAPI writes the REST-API-export instance: admin accounts as JSON
@@ -216,6 +216,12 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 	if err != nil {
 		return err
 	}
+	// The federated wave as this instance received it: its statuses keep
+	// the wave's own Snowflakes, after the others.
+	wv := newWave(cfg.Seed, APIInstance, 15, 8, ordinary, taken)
+	for _, a := range wv.accounts {
+		truth.Campaigns[CampaignFedWave] = append(truth.Campaigns[CampaignFedWave], APIInstance+"/"+strconv.FormatInt(a.id, 10))
+	}
 	for _, s := range all {
 		s.id = w.snowflake(s.created)
 		js := jsonStatus{ID: strconv.FormatInt(s.id, 10), CreatedAt: iso(s.created), Visibility: []string{"public", "unlisted", "private", "direct"}[s.visibility],
@@ -237,6 +243,9 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 			js.Card = &jsonCard{URL: s.card, Title: "A page", Type: "link"}
 		}
 		arr.add(js)
+	}
+	for _, s := range wv.statuses {
+		arr.add(wv.apiStatus(s, APIInstance))
 	}
 	if err := arr.close(); err != nil {
 		return err

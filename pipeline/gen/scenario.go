@@ -326,6 +326,15 @@ func (a *account) acct() string {
 	return a.username + "@" + a.domain
 }
 
+// uri is the account's ActivityPub id, on its own server.
+func (a *account) uri(instance string) string {
+	host := instance
+	if a.domain != "" {
+		host = a.domain
+	}
+	return "https://" + host + "/users/" + a.username
+}
+
 func (a *account) url(instance string) string {
 	host := instance
 	if a.domain != "" {

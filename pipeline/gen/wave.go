@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -372,4 +373,47 @@ func (wv *wave) statusURI(s *status) (uri, url string) {
 		return "https://" + a.domain + "/notes/" + note, "https://" + a.domain + "/notes/" + note
 	}
 	return fmt.Sprintf("https://%s/users/%s/statuses/%d", a.domain, a.username, s.id), fmt.Sprintf("https://%s/@%s/%d", a.domain, a.username, s.id)
+}
+
+// jsonMedia is a media attachment of the API's Status entity.
+type jsonMedia struct {
+	ID          string  `json:"id"`
+	Type        string  `json:"type"`
+	URL         string  `json:"url"`
+	PreviewURL  string  `json:"preview_url"`
+	RemoteURL   *string `json:"remote_url"`
+	Description *string `json:"description"`
+	Blurhash    string  `json:"blurhash"`
+	Meta        struct {
+		Original struct {
+			Width  int     `json:"width"`
+			Height int     `json:"height"`
+			Size   string  `json:"size"`
+			Aspect float64 `json:"aspect"`
+		} `json:"original"`
+	} `json:"meta"`
+}
+
+// apiStatus is a remote status as instance's REST API shows it.
+func (wv *wave) apiStatus(s *status, instance string) jsonStatus {
+	uri, url := wv.statusURI(s)
+	js := jsonStatus{ID: fmt.Sprint(s.id), CreatedAt: iso(s.created), Visibility: "public", Language: "en", URI: uri, URL: url,
+		Content: wv.remoteHTML(s, instance), Account: s.account.json(instance), MediaAttachments: []any{}, Mentions: []jsonMention{}, Tags: []jsonTag{}}
+	js.Account.Bot = slices.Contains(wv.bots, s.account)
+	for _, m := range s.mentions {
+		js.Mentions = append(js.Mentions, jsonMention{ID: fmt.Sprint(m.id), Username: m.username, URL: m.url(instance), Acct: m.acct()})
+	}
+	if img, ok := wv.images[s]; ok {
+		var m jsonMedia
+		m.ID = fmt.Sprint(s.id + 1)
+		m.Type = "image"
+		file := fmt.Sprintf("https://files.%s/media_attachments/files/%s.png", instance, wv.token(16))
+		remote := fmt.Sprintf("https://%s/system/media/%s.png", s.account.domain, wv.token(12))
+		m.URL, m.PreviewURL, m.RemoteURL, m.Blurhash = file, file, &remote, img.Blurhash
+		m.Meta.Original.Width, m.Meta.Original.Height = img.Width, img.Height
+		m.Meta.Original.Size = fmt.Sprintf("%dx%d", img.Width, img.Height)
+		m.Meta.Original.Aspect = float64(img.Width) / float64(img.Height)
+		js.MediaAttachments = append(js.MediaAttachments, m)
+	}
+	return js
 }
