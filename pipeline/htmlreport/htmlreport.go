@@ -106,6 +106,7 @@ type spikeView struct {
 type campaignRow struct {
 	ID, Score, Level, Instances                 string
 	Accounts, Peak, Direct, Recipients, NDomain int64
+	UserReports, Reporters, Actioned            int64
 	First, Last, FirstV                         string
 	Apps, Emails, Registrants                   string
 	Domains                                     []string
@@ -348,7 +349,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		var peak, ips, statuses sql.NullInt64
 		var apps, emails, domains, registrants, summary sql.NullString
 		if err := r.Scan(&c.ID, &score, &c.Accounts, &c.Instances, &first, &last, &peak, &burst, &apps, &emails, &ips,
-			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary); err != nil {
+			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &c.UserReports, &c.Reporters, &c.Actioned); err != nil {
 			return err
 		}
 		c.Score, c.Level = fmt.Sprintf("%.3f", score.Float64), level(score.Float64)
