@@ -111,6 +111,7 @@ type spikeView struct {
 type campaignRow struct {
 	ID, Score, Level, Instances                 string
 	Accounts, Peak, Direct, Recipients, NDomain int64
+	UserReports, Reporters, Actioned            int64
 	First, Last, FirstV                         string
 	Apps, Emails, Registrants                   string
 	Domains                                     []string
@@ -401,7 +402,8 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		var apps, emails, domains, registrants, summary sql.NullString
 		var proxy sql.NullBool
 		if err := r.Scan(&c.ID, &score, &c.Accounts, &c.Instances, &first, &last, &peak, &burst, &apps, &emails, &ips,
-			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &asns, &countries, &hosting, &proxy); err != nil {
+			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &asns, &countries, &hosting, &proxy,
+			&c.UserReports, &c.Reporters, &c.Actioned); err != nil {
 			return err
 		}
 		if asns.Valid {
