@@ -33,11 +33,23 @@ const (
 	UserIPs             Table = "user_ips"
 	LoginActivities     Table = "login_activities"
 	PreviewCardStatuses Table = "preview_cards_statuses"
+	SessionActivations  Table = "session_activations"
+	PreviewCards        Table = "preview_cards"
+	MediaAttachments    Table = "media_attachments"
+	Follows             Table = "follows"
+	Reports             Table = "reports" // users' reports to the moderators
+	AccountWarnings     Table = "account_warnings"
+	AdminActionLogs     Table = "admin_action_logs"
+	EmailDomainBlocks   Table = "email_domain_blocks"
+	IPBlocks            Table = "ip_blocks"
+	DomainBlocks        Table = "domain_blocks"
 )
 
 // AllTables lists every known table in load order (referenced tables first).
 func AllTables() []Table {
-	return []Table{OAuthApplications, Accounts, Users, Statuses, Mentions, OAuthAccessTokens, UserIPs, LoginActivities, PreviewCardStatuses}
+	return []Table{OAuthApplications, Accounts, Users, Statuses, Mentions, OAuthAccessTokens, UserIPs, LoginActivities, PreviewCardStatuses,
+		SessionActivations, PreviewCards, MediaAttachments, Follows, Reports, AccountWarnings, AdminActionLogs,
+		EmailDomainBlocks, IPBlocks, DomainBlocks}
 }
 
 // Format is how a member of a dump is encoded.
@@ -122,6 +134,10 @@ const (
 	ExitTooLarge    = 5 // a member or the whole dump is beyond the size caps
 	ExitNoData      = 6 // the input holds no recognisable Mastodon table
 	ExitOutputInUse = 7 // the output directory holds something that is not ours
+	// The run completed and wrote its output, but skipped members whose
+	// header lacks required columns (or cannot be read): their tables are
+	// missing. --allow-skipped makes this 0.
+	ExitSkippedMembers = 8
 	// ExitWhoisUnavailable: the run completed and its outputs are in place,
 	// but every live WHOIS/RDAP look-up failed, so the reports hold no
 	// registrant that the network could have given.
@@ -139,6 +155,7 @@ var (
 	ErrTooLarge  = errors.New("archive beyond size cap")
 	ErrNoData    = errors.New("no mastodon tables found")
 	ErrOutputDir = errors.New("output directory refused")
+	ErrSkipped   = errors.New("completed with skipped members")
 	ErrBug       = errors.New("internal error")
 	// ErrWhoisUnavailable marks a run that completed without any live
 	// WHOIS/RDAP answer although it asked for them.
@@ -186,6 +203,8 @@ func ExitCode(err error) int {
 		return ExitOutputInUse
 	case errors.Is(err, ErrWhoisUnavailable):
 		return ExitWhoisUnavailable
+	case errors.Is(err, ErrSkipped):
+		return ExitSkippedMembers
 	}
 	return ExitFailure
 }
@@ -201,6 +220,7 @@ type Manifest struct {
 	Input     Input             `json:"input"`
 	Members   []Member          `json:"members"`
 	Skipped   []string          `json:"skipped_members,omitempty"` // files of the dump not read: not named for a table
+	Unread    []UnreadMember    `json:"unread_members,omitempty"`  // members named for a table, skipped for their header
 	Tables    []TableCount      `json:"tables"`
 	Warnings  map[string]int64  `json:"warnings_by_kind"`
 	Stages    []StageTiming     `json:"stages"`
@@ -302,6 +322,19 @@ func (m *Manifest) Ran(stage string) bool {
 		}
 	}
 	return false
+}
+
+// UnreadMember is a member named for a table that was skipped whole: its
+// header lacks a column without which no row means anything (Required
+// names them all, Missing those it lacks), or cannot be read at all.
+type UnreadMember struct {
+	Path     string   `json:"path"`
+	Instance string   `json:"instance"`
+	Table    string   `json:"table"`
+	Reason   string   `json:"reason"`
+	Required []string `json:"required"`
+	Missing  []string `json:"missing,omitempty"`
+	Found    []string `json:"found"`
 }
 
 // Input describes the dump as a whole.

@@ -31,6 +31,7 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("x: %w", ErrNoData), ExitNoData},
 		{fmt.Errorf("x: %w", ErrOutputDir), ExitOutputInUse},
 		{fmt.Errorf("x: %w", ErrUsage), ExitUsage},
+		{fmt.Errorf("x: %w", ErrSkipped), ExitSkippedMembers},
 		{errors.New("disk full"), ExitFailure},
 	} {
 		if got := ExitCode(tc.err); got != tc.want {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"fediforensics/pipeline/export"
+	"fediforensics/pipeline/gen"
 	"fediforensics/pipeline/htmlreport"
 	"fediforensics/pipeline/store"
 )
@@ -384,8 +385,19 @@ func TestRemediation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := queryInt(t, out, "SELECT count(*) FROM campaign_members cm JOIN campaigns c USING (campaign_id) WHERE c.score >= 0.5"); len(recs)-1 != want || want == 0 {
+	// The accounts of the strong campaigns, but those the moderators
+	// suspended already (the sample has a few), listed as covered.
+	if want := queryInt(t, out, `SELECT count(*) FROM campaign_members cm JOIN campaigns c USING (campaign_id)
+JOIN accounts a USING (instance, account_id) WHERE c.score >= 0.5 AND NOT a.suspended`); len(recs)-1 != want || want == 0 {
 		t.Errorf("suspend_accounts.csv: %d accounts, want %d", len(recs)-1, want)
+	}
+	suspended := queryInt(t, out, `SELECT count(*) FROM campaign_members cm JOIN campaigns c USING (campaign_id)
+JOIN accounts a USING (instance, account_id) WHERE c.score >= 0.5 AND a.suspended`)
+	if got := strings.Count(read("already_covered.csv"), "\naccount,"); got != suspended || suspended == 0 {
+		t.Errorf("already_covered.csv lists %d suspended accounts, want %d:\n%s", got, suspended, read("already_covered.csv"))
+	}
+	if !strings.Contains(read("README.txt"), "accounts already\n                     suspended "+strconv.Itoa(suspended)) {
+		t.Errorf("README.txt does not count the accounts already suspended:\n%s", read("README.txt"))
 	}
 	checkScript := func(sh string) {
 		t.Helper()
@@ -446,6 +458,83 @@ func TestRemediation(t *testing.T) {
 	}
 	if got := read("domain_blocks.csv"); !strings.Contains(got, "\nsocial.moonxtrade.com,suspend,true,true,spam campaign "+top) {
 		t.Errorf("domain_blocks.csv lacks the campaign's instance:\n%s", got)
+	}
+
+	// Once the instance blocks the domain above it, the block is not
+	// proposed again: it is named as covered.
+	db, err = store.Open(ctx, out, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO domain_blocks (instance, block_id, domain, severity) VALUES ('mastodon.social', 77, 'moonxtrade.com', 'suspend')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	exportCmd(t, "--format", "remediation", "--out", out)
+	if got := read("domain_blocks.csv"); strings.Contains(got, "social.moonxtrade.com") {
+		t.Errorf("domain_blocks.csv proposes a domain already blocked:\n%s", got)
+	}
+	if got := read("already_covered.csv"); !strings.Contains(got, "\ndomain,social.moonxtrade.com,"+top+",") || !strings.Contains(got, "moonxtrade.com: domain block 77 on mastodon.social (suspend)") {
+		t.Errorf("already_covered.csv does not name the covered domain:\n%s", got)
+	}
+}
+
+// TestRemediationAlreadyCovered runs the pipeline over a generated instance
+// large enough to hold the noapp-wave campaign, whose email domains
+// include inboxzap.org, which the generated instance already blocks: it
+// is not proposed again but named as covered, while the wave's other
+// domains are proposed. Then the instance blocks an address range that
+// holds one the run proposed: the remediation proposes it no more.
+func TestRemediationAlreadyCovered(t *testing.T) {
+	root := t.TempDir()
+	dump, out := filepath.Join(root, "dump"), filepath.Join(root, "out")
+	if _, err := gen.Write(dump, gen.Config{Seed: 2023, Accounts: gen.LargeAccounts, Statuses: 5000, CSVOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := pipe(t, "run", dump, "--out", out, "--whois", "off", "--log-level", "warn"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	read := func() (sh, covered string) {
+		b, _ := os.ReadFile(filepath.Join(out, "remediation", "tootctl.sh"))
+		c, _ := os.ReadFile(filepath.Join(out, "remediation", "already_covered.csv"))
+		return string(b), string(c)
+	}
+	sh, covered := read()
+	if strings.Contains(sh, "email-domain-blocks add 'inboxzap.org'") {
+		t.Errorf("tootctl.sh proposes an email domain the instance blocks already:\n%s", sh)
+	}
+	if !strings.Contains(covered, "\nemail,inboxzap.org,") || !strings.Contains(covered, "email domain block 3 on mastodon.social (blocked)") {
+		t.Errorf("already_covered.csv does not name inboxzap.org:\n%s", covered)
+	}
+	if !strings.Contains(sh, "email-domain-blocks add 'mailvex.net'") {
+		t.Errorf("tootctl.sh lacks the wave's other email domain:\n%s", sh)
+	}
+	m := regexp.MustCompile(`(?m)^(?:# )?tootctl ip-blocks add '([0-9.]+)/24'`).FindStringSubmatch(sh)
+	if m == nil {
+		t.Fatalf("the run proposes no address range to cover:\n%s", sh)
+	}
+	// A /16 block holds the /24 proposed.
+	octets := strings.Split(m[1], ".")
+	wide := octets[0] + "." + octets[1] + ".0.0/16"
+	ctx := context.Background()
+	db, err := store.Open(ctx, out, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO ip_blocks (instance, block_id, ip, severity) VALUES ('mastodon.social', 99, ?, 'sign_up_block')`, wide); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	exportCmd(t, "--format", "remediation", "--out", out)
+	sh2, covered2 := read()
+	if strings.Contains(sh2, "ip-blocks add '"+m[1]+"/24'") {
+		t.Errorf("tootctl.sh proposes %s/24, inside the block %s:\n%s", m[1], wide, sh2)
+	}
+	if !strings.Contains(covered2, "\nip,"+m[1]+"/24,") || !strings.Contains(covered2, "IP block 99 on mastodon.social (sign_up_block) "+wide) {
+		t.Errorf("already_covered.csv does not name %s/24:\n%s", m[1], covered2)
+	}
+	if !strings.Contains(covered2, "\nemail,inboxzap.org,") {
+		t.Errorf("the second export forgot inboxzap.org:\n%s", covered2)
 	}
 }
 

@@ -195,6 +195,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func build(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(name, stderr)
 	bf := addBuildFlags(fs, stderr)
+	allowSkipped := fs.Bool("allow-skipped", false, "exit 0, not 8, when members were skipped for a header that lacks required columns (the output is written either way)")
 	pos, err := parse(fs, args, 1, 1, "one dump: a .tar, .tar.gz, .tar.zst or a directory")
 	if err != nil {
 		return err
@@ -224,6 +225,7 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			res, err := ingest.Run(ctx, db, dumpPath, ingest.Options{Instance: bf.instance, ScratchDir: scratch, Log: log, Progress: progress.Detect(stderr, log),
 				Limits: dump.Limits{MaxMemberBytes: bf.maxMember, MaxTotalBytes: bf.maxTotal}})
 			m.Input, m.Members, m.Skipped, m.Tables, m.Warnings, m.Instances = res.Input, res.Members, res.Skipped, res.Tables, res.Warnings, res.Instances
+			m.Unread = res.Unread
 			if err == nil {
 				// Scratch copies go as soon as they are loaded.
 				err = os.RemoveAll(scratch)
@@ -267,6 +269,12 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		for _, t := range top {
 			fmt.Fprintln(stdout, "  "+t)
 		}
+	}
+	if n := len(m.Unread); n > 0 && !*allowSkipped {
+		// The output is complete and in place; the exit code says that
+		// tables the dump meant to give are missing from it.
+		return fmt.Errorf("%w: %d member(s) named for a table were not loaded, their header lacking required columns (listed at the top of the summary and in the manifest); the output %s was written without them: fix the header, or accept with --allow-skipped",
+			pipeline.ErrSkipped, n, dir.Final)
 	}
 	return whoisOutcome(m)
 }
@@ -419,10 +427,14 @@ func revision() string {
 }
 
 func printSummary(w io.Writer, m *pipeline.Manifest, out string) {
+	printUnread(w, m.Unread)
 	fmt.Fprintf(w, "dump       %s (%s, %d bytes)\n", m.Input.Path, m.Input.Kind, m.Input.Bytes)
 	fmt.Fprintf(w, "instances  %v\n", m.Instances)
 	fmt.Fprintf(w, "\n%-24s %10s %10s %12s\n", "table", "read", "loaded", "quarantined")
 	for _, t := range m.Tables {
+		if t.Read == 0 && t.Loaded == 0 && t.Quarantined == 0 {
+			continue // a table the dump does not have
+		}
 		fmt.Fprintf(w, "%-24s %10d %10d %12d\n", t.Table, t.Read, t.Loaded, t.Quarantined)
 	}
 	var kinds []string
@@ -471,4 +483,23 @@ func ipSummary(r ipinfo.Result) string {
 		s += fmt.Sprintf("; %d values are not addresses", r.Invalid)
 	}
 	return s
+}
+
+// printUnread leads the summary with the members skipped whole for their
+// header: their tables are missing from the output, and nothing else in
+// the summary would say so.
+func printUnread(w io.Writer, unread []pipeline.UnreadMember) {
+	if len(unread) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "NOT LOADED %d member(s) named for a table were skipped for their header: their rows are missing from this output\n", len(unread))
+	for _, u := range unread {
+		found := strings.Join(u.Found, ", ")
+		if found == "" {
+			found = "(none)"
+		}
+		fmt.Fprintf(w, "  %s (%s, %s): %s\n", pipeline.Printable(u.Path), u.Table, u.Instance, pipeline.Printable(u.Reason))
+		fmt.Fprintf(w, "    required: %s\n    found:    %s\n", strings.Join(u.Required, ", "), pipeline.Printable(found))
+	}
+	fmt.Fprintln(w)
 }

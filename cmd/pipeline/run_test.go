@@ -157,6 +157,14 @@ UNION ALL SELECT 'tokens', instance, count(*) FROM tokens GROUP BY ALL
 UNION ALL SELECT 'ip_history', instance, count(*) FROM ip_history GROUP BY ALL
 UNION ALL SELECT 'preview_cards', instance, count(*) FROM preview_cards GROUP BY ALL
 UNION ALL SELECT 'app_signups', instance, count(*) FROM accounts WHERE created_by_application_id IS NOT NULL GROUP BY ALL
+UNION ALL SELECT 'cards', instance, count(*) FROM cards GROUP BY ALL
+UNION ALL SELECT 'media_attachments', instance, count(*) FROM media_attachments GROUP BY ALL
+UNION ALL SELECT 'follows', instance, count(*) FROM follows GROUP BY ALL
+UNION ALL SELECT 'user_reports', instance, count(*) FROM user_reports GROUP BY ALL
+UNION ALL SELECT 'account_warnings', instance, count(*) FROM account_warnings GROUP BY ALL
+UNION ALL SELECT 'admin_action_logs', instance, count(*) FROM admin_action_logs GROUP BY ALL
+UNION ALL SELECT 'blocks', instance, (SELECT count(*) FROM domain_blocks) || '/' || (SELECT count(*) FROM email_domain_blocks) || '/' || (SELECT count(*) FROM ip_blocks)
+  FROM instances WHERE instance IN (SELECT instance FROM domain_blocks)
 ORDER BY t, instance`)))
 	// The same input gives the same manifest; the output of a second run
 	// replaces the first whole.
@@ -426,5 +434,78 @@ func TestSkippedMembersInManifest(t *testing.T) {
 	}
 	if _, stdout, _ := pipe(t, "inspect", out); !strings.Contains(stdout, "notes.txt") {
 		t.Errorf("inspect does not show the skipped member:\n%s", stdout)
+	}
+}
+
+// TestRunSkippedMembers: members named for a table whose header lacks a
+// required column (a CSV file, and a COPY block of the pg_dump file) are
+// skipped whole; the run still writes its whole output, but its summary
+// leads with them, naming each file with the columns required and found,
+// and it exits 8 unless --allow-skipped is given.
+func TestRunSkippedMembers(t *testing.T) {
+	p := rewriteSample(t, func(name string, body []byte) []byte {
+		switch name {
+		case "mastodon.social/users.csv":
+			return bytes.Replace(body, []byte(",account_id,"), []byte(",acct_id,"), 1)
+		case "mastodon.social/dump.sql":
+			return bytes.Replace(body, []byte("COPY public.follows (id, created_at, updated_at, account_id, target_account_id,"),
+				[]byte("COPY public.follows (id, created_at, updated_at, account_id, target_id,"), 1)
+		}
+		return body
+	})
+	for _, tc := range []struct {
+		cmd   string
+		flags []string
+		code  int
+	}{
+		{"run", nil, pipeline.ExitSkippedMembers},
+		{"ingest", []string{"--allow-skipped"}, pipeline.ExitOK},
+	} {
+		t.Run(strings.Join(append([]string{tc.cmd}, tc.flags...), " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, stdout, stderr := pipe(t, append([]string{tc.cmd, p, "--out", out, "--whois", "off", "--log-level", "error"}, tc.flags...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
+			}
+			if !strings.HasPrefix(stdout, "NOT LOADED 2 member(s)") {
+				t.Errorf("the summary does not lead with the members not loaded:\n%s", stdout)
+			}
+			for _, want := range []string{
+				"mastodon.social/users.csv (users, mastodon.social): the header lacks the required column account_id",
+				"found:    id, email, created_at, updated_at, encrypted_password, locale, confirmed_at, acct_id,",
+				"mastodon.social/dump.sql (follows, mastodon.social): the header lacks the required column target_account_id",
+				"required: account_id, target_account_id",
+			} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("the summary does not say %q:\n%s", want, stdout)
+				}
+			}
+			if tc.code != 0 && !strings.Contains(stderr, "completed with skipped members") || tc.code != 0 && !strings.Contains(stderr, "--allow-skipped") {
+				t.Errorf("stderr does not explain exit 8: %s", stderr)
+			}
+			// The output is complete and in place all the same.
+			m, err := outdir.ReadManifest(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Unread) != 2 || m.Unread[0].Table != "follows" || m.Unread[1].Path != "mastodon.social/users.csv" {
+				t.Errorf("manifest unread_members = %+v", m.Unread)
+			}
+			if tc.cmd == "run" {
+				if _, err := os.Stat(filepath.Join(out, "report.html")); err != nil {
+					t.Errorf("no report: %v", err)
+				}
+			}
+			if n := queryInt(t, out, "SELECT count(*) FROM follows"); n != 0 {
+				t.Errorf("%d follows loaded from a block without target_account_id", n)
+			}
+			if n := queryInt(t, out, "SELECT count(*) FROM accounts WHERE email IS NOT NULL AND instance = 'mastodon.social'"); n != 0 {
+				t.Errorf("%d users loaded from a file without account_id", n)
+			}
+			// inspect shows them too, first.
+			if _, stdout, _ := pipe(t, "inspect", out); !strings.Contains(stdout, "NOT LOADED 2 member(s)") {
+				t.Errorf("inspect does not show the members not loaded:\n%s", stdout)
+			}
+		})
 	}
 }

@@ -64,7 +64,7 @@ func TestStagesOneByOne(t *testing.T) {
 		}
 	}
 	// In order, each stage runs (this used to panic on the manifest).
-	for _, st := range []string{"extract", "enrich", "link", "report"} {
+	for _, st := range []string{"extract", "enrich", "ipinfo", "link", "report"} {
 		code, stdout, stderr := pipe(t, st, "--out", out, "--whois-cache", sampleCache)
 		if code != 0 || !strings.Contains(stdout, st+": done") {
 			t.Fatalf("%s: exit %d\n%s\n%s", st, code, stdout, stderr)
@@ -74,7 +74,7 @@ func TestStagesOneByOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []string{"ingest", "extract", "enrich", "link", "report"} {
+	for _, st := range []string{"ingest", "extract", "enrich", "ipinfo", "link", "report"} {
 		if !m.Ran(st) {
 			t.Errorf("the manifest records no %s", st)
 		}

@@ -36,22 +36,34 @@ const MinScore = 0.5
 //     sign-ups from their shared addresses and prefixes (never a hub),
 //     each command after a comment naming the campaign and its score;
 //   - suspend_accounts.csv lists the accounts of the strong campaigns.
+//
+// Only what is new is proposed: a domain, email domain or address that the
+// dump's own blocks (domain_blocks, email_domain_blocks, ip_blocks) already
+// cover, and an account already suspended, are left out and listed in
+// already_covered.csv, with the block that covers them.
 func Remediation(ctx context.Context, db *sql.DB, dir string) error {
 	out := filepath.Join(dir, "remediation")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("remediation: %w", err)
 	}
-	blocks, err := domainBlocks(ctx, db, filepath.Join(out, "domain_blocks.csv"))
+	have, err := loadBlocks(ctx, db)
+	if err != nil {
+		return fmt.Errorf("remediation: existing blocks: %w", err)
+	}
+	blocks, err := domainBlocks(ctx, db, filepath.Join(out, "domain_blocks.csv"), have)
 	if err != nil {
 		return fmt.Errorf("remediation: domain blocks: %w", err)
 	}
-	st, err := tootctl(ctx, db, filepath.Join(out, "tootctl.sh"))
+	st, err := tootctl(ctx, db, filepath.Join(out, "tootctl.sh"), have)
 	if err != nil {
 		return fmt.Errorf("remediation: tootctl.sh: %w", err)
 	}
-	accounts, err := suspensions(ctx, db, filepath.Join(out, "suspend_accounts.csv"))
+	accounts, err := suspensions(ctx, db, filepath.Join(out, "suspend_accounts.csv"), have)
 	if err != nil {
 		return fmt.Errorf("remediation: suspensions: %w", err)
+	}
+	if err := have.writeCovered(filepath.Join(out, "already_covered.csv")); err != nil {
+		return fmt.Errorf("remediation: already covered: %w", err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `Remediation proposed from this output. Review every line before you apply it:
@@ -89,10 +101,15 @@ domain_blocks.csv    Mastodon's domain block import (Moderation > Federation >
                      Email domains: %d. Addresses and prefixes: %d.
                      Active (not commented out): %d.
                      Left out (with the reason, in comments): %d.
-suspend_accounts.csv The accounts of the campaigns scoring %g or more: %d
-                     (remote accounts by their full acct, user@server: a
-                     suspension here stops them reaching this server).
-`, st.emails, st.ips, st.active, st.leftOut, MinScore, accounts)
+suspend_accounts.csv The accounts of the campaigns scoring %g or more that are
+                     not suspended yet: %d (remote accounts by their full acct,
+                     user@server: a suspension here stops them reaching this
+                     server).
+already_covered.csv  What the campaigns would call for that the instances already
+                     block or did, so it is not proposed again: domains %d, email
+                     domains %d, addresses and prefixes %d, accounts already
+                     suspended %d. Each row names the block that covers it.
+`, st.emails, st.ips, st.active, st.leftOut, MinScore, accounts, have.count("domain"), have.count("email"), have.count("ip"), have.count("account"))
 	if st.skipped > 0 {
 		fmt.Fprintf(&b, "\n%d values were left out: they are not well-formed domains or addresses.\n", st.skipped)
 	}
@@ -127,7 +144,7 @@ func queryEach(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows
 
 func score(s float64) string { return ftoa(s) }
 
-func domainBlocks(ctx context.Context, db *sql.DB, path string) (blockCounts, error) {
+func domainBlocks(ctx context.Context, db *sql.DB, path string, have *existing) (blockCounts, error) {
 	seen := map[string]bool{}
 	var bc blockCounts
 	header := []string{"#domain", "#severity", "#reject_media", "#reject_reports", "#public_comment", "#obfuscate"}
@@ -143,6 +160,9 @@ func domainBlocks(ctx context.Context, db *sql.DB, path string) (blockCounts, er
 			return nil, nil
 		}
 		seen[host] = true
+		if have.coveredDomain("domain", host, campaign, s) {
+			return nil, nil
+		}
 		switch {
 		case rank == 2:
 			bc.promoted++
@@ -162,6 +182,124 @@ func domainBlocks(ctx context.Context, db *sql.DB, path string) (blockCounts, er
 type blockCounts struct{ suspend, limit, promoted int }
 
 func (b blockCounts) total() int { return b.suspend + b.limit + b.promoted }
+
+// existing is what the instances of the dump already block, and what the
+// remediation left out because of it.
+type existing struct {
+	domains, emails map[string][]string // domain -> the blocks of it
+	ips             []ipBlock
+	covered         [][]string // kind, value, campaign_id, score, covered_by
+}
+
+type ipBlock struct {
+	prefix netip.Prefix
+	label  string
+}
+
+// loadBlocks reads the blocks of the dump. An address block is an inet: a
+// bare address is a block of that one address.
+func loadBlocks(ctx context.Context, db *sql.DB) (*existing, error) {
+	have := &existing{domains: map[string][]string{}, emails: map[string][]string{}}
+	err := queryEach(ctx, db, "remediation_blocks", func(r *sql.Rows) error {
+		var kind, value, inst, what string
+		var id sql.NullInt64
+		var whatN sql.NullString
+		if err := r.Scan(&kind, &value, &inst, &id, &whatN); err != nil {
+			return err
+		}
+		what = whatN.String
+		label := fmt.Sprintf("%s block", map[string]string{"domain": "domain", "email": "email domain", "ip": "IP"}[kind])
+		if id.Valid {
+			label += fmt.Sprintf(" %d", id.Int64)
+		}
+		label += " on " + inst
+		if what != "" {
+			label += " (" + what + ")"
+		}
+		switch kind {
+		case "domain":
+			have.domains[value] = append(have.domains[value], label)
+		case "email":
+			have.emails[value] = append(have.emails[value], label)
+		case "ip":
+			p, err := netip.ParsePrefix(value)
+			if err != nil {
+				a, aerr := netip.ParseAddr(value)
+				if aerr != nil {
+					return nil // not an address: it covers nothing
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			have.ips = append(have.ips, ipBlock{p.Masked(), label + " " + value})
+		}
+		return nil
+	})
+	return have, err
+}
+
+// coveredDomain says whether a domain block (kind "domain") or email domain
+// block (kind "email") of d or of a domain above it exists, as Mastodon
+// matches them, and records it if so.
+func (e *existing) coveredDomain(kind, d, campaign string, s float64) bool {
+	set := e.domains
+	if kind == "email" {
+		set = e.emails
+	}
+	for p := d; p != ""; {
+		if by := set[p]; len(by) > 0 {
+			what := strings.Join(by, "; ")
+			if p != d {
+				what = p + ": " + what
+			}
+			e.covered = append(e.covered, []string{kind, d, campaign, score(s), what})
+			return true
+		}
+		_, p, _ = strings.Cut(p, ".")
+	}
+	return false
+}
+
+// coveredIP says whether an IP block holds the whole of p, and records it
+// if so.
+func (e *existing) coveredIP(p netip.Prefix, value, campaign string, s float64) bool {
+	var by []string
+	for _, b := range e.ips {
+		if b.prefix.Bits() <= p.Bits() && b.prefix.Contains(p.Addr()) {
+			by = append(by, b.label)
+		}
+	}
+	if len(by) == 0 {
+		return false
+	}
+	e.covered = append(e.covered, []string{"ip", value, campaign, score(s), strings.Join(by, "; ")})
+	return true
+}
+
+func (e *existing) count(kind string) int {
+	n := 0
+	for _, c := range e.covered {
+		if c[0] == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *existing) writeCovered(path string) error {
+	return outdir.Write(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"kind", "value", "campaign_id", "score", "covered_by"})
+		for _, rec := range e.covered {
+			out := make([]string, len(rec))
+			for i := range rec {
+				out[i] = report.Neutralize(rec[i])
+			}
+			cw.Write(out)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
 
 // csvFile writes path as CSV: the header, then one neutralised record for
 // each row of the query that row turns into one (nil skips the row). It
@@ -205,7 +343,7 @@ func hasIPInfo(ctx context.Context, db *sql.DB) (bool, error) {
 // is a second line of defence.
 func shellWord(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func tootctl(ctx context.Context, db *sql.DB, path string) (tootctlStats, error) {
+func tootctl(ctx context.Context, db *sql.DB, path string, have *existing) (tootctlStats, error) {
 	var st tootctlStats
 	var b strings.Builder
 	fmt.Fprintf(&b, `#!/bin/sh
@@ -239,6 +377,10 @@ set -eu
 		seen[domain] = true
 		if !domainRE.MatchString(domain) {
 			st.skipped++
+			return nil
+		}
+		if have.coveredDomain("email", domain, campaign, s) {
+			fmt.Fprintf(&b, "# campaign %s: email domain %s is blocked already (already_covered.csv)\n", campaign, domain)
 			return nil
 		}
 		st.emails++
@@ -284,6 +426,7 @@ set -eu
 				pipeline.Printable(consumer.String)))
 		}
 		var target, what string
+		var block netip.Prefix
 		switch kind {
 		case "ip_prefix":
 			p, err := netip.ParsePrefix(value)
@@ -291,8 +434,8 @@ set -eu
 				st.skipped++
 				return nil
 			}
-			prefixes = append(prefixes, p.Masked())
-			target, what = p.Masked().String(), fmt.Sprintf("prefix shared by %d of its accounts", n)
+			block = p.Masked()
+			target, what = block.String(), fmt.Sprintf("prefix shared by %d of its accounts", n)
 		default:
 			a, err := netip.ParseAddr(value)
 			if err != nil {
@@ -304,12 +447,20 @@ set -eu
 					return nil // its prefix is blocked already
 				}
 			}
+			block = netip.PrefixFrom(a, a.BitLen())
 			target, what = a.String(), fmt.Sprintf("address shared by %d of its accounts", n)
 		}
 		if seen[target] {
 			return nil
 		}
 		seen[target] = true
+		if kind == "ip_prefix" {
+			prefixes = append(prefixes, block)
+		}
+		if have.coveredIP(block, target, campaign, s) {
+			fmt.Fprintf(&b, "# campaign %s: %s is blocked already (already_covered.csv)\n", campaign, target)
+			return nil
+		}
 		st.ips++
 		line(campaign, s, what, "tootctl ip-blocks add "+shellWord(target)+" --severity sign_up_requires_approval")
 		return nil
@@ -327,14 +478,19 @@ set -eu
 	return st, err
 }
 
-func suspensions(ctx context.Context, db *sql.DB, path string) (int, error) {
+func suspensions(ctx context.Context, db *sql.DB, path string, have *existing) (int, error) {
 	header := []string{"campaign_id", "score", "instance", "account_id", "username", "acct"}
 	return csvFile(ctx, db, path, "remediation_accounts", header, func(r *sql.Rows) ([]string, error) {
 		var campaign, inst, id string
 		var s float64
 		var username, acct sql.NullString
-		if err := r.Scan(&campaign, &s, &inst, &id, &username, &acct); err != nil {
+		var suspended bool
+		if err := r.Scan(&campaign, &s, &inst, &id, &username, &acct, &suspended); err != nil {
 			return nil, err
+		}
+		if suspended {
+			have.covered = append(have.covered, []string{"account", inst + "/" + id, campaign, score(s), "suspended on " + inst})
+			return nil, nil
 		}
 		return []string{campaign, score(s), inst, id, username.String, acct.String}, nil
 	})

@@ -69,9 +69,23 @@ type jsonApp struct {
 }
 
 type jsonCard struct {
-	URL   string `json:"url"`
-	Title string `json:"title"`
-	Type  string `json:"type"`
+	URL          string `json:"url"`
+	Title        string `json:"title"`
+	Description  string `json:"description"`
+	Type         string `json:"type"`
+	ProviderName string `json:"provider_name"`
+	ProviderURL  string `json:"provider_url"`
+}
+
+type jsonMedia struct {
+	ID          string          `json:"id"`
+	Type        string          `json:"type"`
+	URL         string          `json:"url"`
+	PreviewURL  string          `json:"preview_url"`
+	RemoteURL   *string         `json:"remote_url"`
+	Meta        json.RawMessage `json:"meta"`
+	Description *string         `json:"description"`
+	Blurhash    string          `json:"blurhash"`
 }
 
 type jsonStatus struct {
@@ -89,7 +103,7 @@ type jsonStatus struct {
 	Reblog             *jsonStatus   `json:"reblog"`
 	Application        *jsonApp      `json:"application,omitempty"`
 	Account            jsonAccount   `json:"account"`
-	MediaAttachments   []any         `json:"media_attachments"`
+	MediaAttachments   []jsonMedia   `json:"media_attachments"`
 	Mentions           []jsonMention `json:"mentions"`
 	Tags               []jsonTag     `json:"tags"`
 	Card               *jsonCard     `json:"card"`
@@ -222,12 +236,13 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 	for _, a := range wv.accounts {
 		truth.Campaigns[CampaignFedWave] = append(truth.Campaigns[CampaignFedWave], APIInstance+"/"+strconv.FormatInt(a.id, 10))
 	}
+	at := newAttachments(cfg.Seed, 4)
 	for _, s := range all {
 		s.id = w.snowflake(s.created)
 		js := jsonStatus{ID: strconv.FormatInt(s.id, 10), CreatedAt: iso(s.created), Visibility: []string{"public", "unlisted", "private", "direct"}[s.visibility],
 			Language: "en", URI: fmt.Sprintf("https://%s/users/%s/statuses/%d", APIInstance, s.account.username, s.id),
 			URL: fmt.Sprintf("https://%s/@%s/%d", APIInstance, s.account.username, s.id), Content: html(s.segs, APIInstance),
-			Account: s.account.json(APIInstance), MediaAttachments: []any{}, Mentions: []jsonMention{}, Tags: []jsonTag{}}
+			Account: s.account.json(APIInstance), MediaAttachments: []jsonMedia{}, Mentions: []jsonMention{}, Tags: []jsonTag{}}
 		if a := appByID[s.appID]; a != nil && w.rng.IntN(10) > 0 {
 			js.Application = &jsonApp{Name: a.name, Website: ptr(a.website)}
 		}
@@ -240,7 +255,14 @@ func (w *world) writeAPI(dir string, cfg Config, truth *Truth) error {
 			}
 		}
 		if s.card != "" {
-			js.Card = &jsonCard{URL: s.card, Title: "A page", Type: "link"}
+			title, provider, typ := cardOf(s.card)
+			js.Card = &jsonCard{URL: s.card, Title: title, Type: []string{"link", "photo", "video", "rich"}[typ], ProviderName: provider,
+				ProviderURL: "https://" + cardHost(s.card) + "/"}
+		}
+		for _, m := range at.media(s) {
+			js.MediaAttachments = append(js.MediaAttachments, jsonMedia{ID: strconv.FormatInt(m.id, 10), Type: "image",
+				URL: mediaURL(APIInstance, m.id, "original", m.fileName), PreviewURL: mediaURL(APIInstance, m.id, "small", m.fileName),
+				Meta: json.RawMessage(fileMeta(m.width, m.height)), Description: ptr(m.description), Blurhash: m.blurhash})
 		}
 		arr.add(js)
 	}

@@ -223,6 +223,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		truth.Campaigns[CampaignFedWave] = append(truth.Campaigns[CampaignFedWave], DBInstance+"/"+strconv.FormatInt(a.id, 10))
 	}
 	truth.Domains[CampaignFedWave] = WaveDomains()
+	mod := planModeration(cfg.Seed, ordinary, burst, burstAt)
 
 	accounts, err := newTable(filepath.Join(dir, "accounts.csv"), false, "id", "username", "domain", "display_name", "note", "url", "uri",
 		"fields", "locked", "discoverable", "silenced_at", "suspended_at", "actor_type", "created_at", "updated_at", "hide_collections")
@@ -239,7 +240,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 			actor = "Service"
 		}
 		accounts.row(a.id, a.username, nullable(a.domain), a.displayName, a.note, a.url(DBInstance), "https://"+hostOf(a)+"/users/"+a.username,
-			fields, false, a.campaign == "" || a.campaign == CampaignSlow, nil, nil, actor, a.created, a.created, nil)
+			fields, false, a.campaign == "" || a.campaign == CampaignSlow, nil, nullable(a.suspendedAt), actor, a.created, a.created, nil)
 	}
 	if err := accounts.close(); err != nil {
 		return err
@@ -261,21 +262,28 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		return err
 	}
 
-	// The SQL dump is written in parts and joined, so each COPY block is whole.
-	mentionCols := []string{"id", "status_id", "created_at", "updated_at", "account_id", "silent"}
-	cardCols := []string{"preview_card_id", "status_id", "url"}
-	mentionsPath, cardsPath := filepath.Join(dir, ".mentions.part"), filepath.Join(dir, ".cards.part")
-	if cfg.CSVOnly {
-		mentionsPath, cardsPath = filepath.Join(dir, "mentions.csv"), filepath.Join(dir, "preview_cards_statuses.csv")
+	// The SQL dump is written in parts and joined, so each COPY block is
+	// whole. preview_cards_statuses has no url, as before Mastodon 4.3: a
+	// status's card URL is its card's.
+	parts := []part{
+		{"mentions", []string{"id", "status_id", "created_at", "updated_at", "account_id", "silent"}},
+		{"preview_cards_statuses", []string{"preview_card_id", "status_id"}},
+		{"preview_cards", []string{"id", "url", "title", "description", "image_file_name", "image_content_type", "image_file_size",
+			"image_updated_at", "type", "html", "author_name", "author_url", "provider_name", "provider_url", "width", "height",
+			"created_at", "updated_at", "embed_url", "blurhash", "language", "image_description"}},
+		{"media_attachments", []string{"id", "status_id", "file_file_name", "file_content_type", "file_file_size", "file_updated_at",
+			"remote_url", "created_at", "updated_at", "shortcode", "type", "file_meta", "account_id", "description",
+			"scheduled_status_id", "blurhash", "processing", "file_storage_schema_version"}},
 	}
-	mentions, err := newTable(mentionsPath, !cfg.CSVOnly, mentionCols...)
-	if err != nil {
-		return err
+	partTables := make([]*table, len(parts))
+	for i, pt := range parts {
+		var err error
+		if partTables[i], err = newTable(pt.path(dir, cfg.CSVOnly), !cfg.CSVOnly, pt.cols...); err != nil {
+			return err
+		}
 	}
-	cards, err := newTable(cardsPath, !cfg.CSVOnly, cardCols...)
-	if err != nil {
-		return err
-	}
+	mentions, cards, previewCards, mediaT := partTables[0], partTables[1], partTables[2], partTables[3]
+	at := newAttachments(cfg.Seed, 1)
 	statuses, err := newTable(filepath.Join(dir, "statuses.csv"), false, "id", "uri", "text", "created_at", "updated_at", "in_reply_to_id",
 		"reblog_of_id", "url", "sensitive", "visibility", "spoiler_text", "reply", "language", "conversation_id", "local", "account_id",
 		"application_id", "in_reply_to_account_id", "deleted_at", "edited_at")
@@ -289,7 +297,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		var mentionID, cardID int64
+		var mentionID int64
 		for batch := range batches {
 			for _, s := range batch {
 				var app any
@@ -305,9 +313,27 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 					mentions.row(mentionID, s.id, s.created, s.created, m.id, false)
 				}
 				if s.card != "" {
-					cardID++
-					cards.row(cardID, s.id, s.card)
+					id, isNew := at.card(s.card)
+					if isNew {
+						title, provider, typ := cardOf(s.card)
+						host := cardHost(s.card)
+						previewCards.row(id, s.card, title, "", nil, nil, nil, nil, typ, "", "", "", provider, "https://"+host+"/",
+							0, 0, s.created, s.created, "", nil, "en", "")
+					}
+					cards.row(id, s.id)
 				}
+				if s.account.domain != "" { // the remote world of the federated wave
+					if m, ok := wv.media(s); ok {
+						mediaT.row(m.id, s.id, m.fileName, m.contentType, m.size, m.created, wv.remoteURL(s, m), m.created, m.created, m.shortcode, 0,
+							fileMeta(m.width, m.height), s.account.id, nil, nil, m.blurhash, 2, 1)
+					}
+					continue
+				}
+				for _, m := range at.media(s) {
+					mediaT.row(m.id, s.id, m.fileName, m.contentType, m.size, m.created, "", m.created, m.created, m.shortcode, 0,
+						fileMeta(m.width, m.height), s.account.id, nullable(m.description), nil, m.blurhash, 2, 1)
+				}
+				at.note(s)
 			}
 		}
 	}()
@@ -365,7 +391,7 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 	batches <- wv.statuses // their ids are the wave's own Snowflakes
 	close(batches)
 	<-written
-	for _, t := range []*table{statuses, mentions, cards} {
+	for _, t := range append([]*table{statuses}, partTables...) {
 		if err := t.close(); err != nil {
 			return err
 		}
@@ -374,7 +400,63 @@ func (w *world) writeDB(dir string, cfg Config, truth *Truth) error {
 		truth.HardNegatives = hardNegatives(DBInstance, locals)
 		wv.hardNegativeTruth(truth, DBInstance)
 	}
-	return w.writeRest(dir, apps, locals, cfg.CSVOnly, [][]string{mentionCols, cardCols})
+	return w.writeRest(dir, apps, locals, cfg.CSVOnly, parts, func(begin func(string, ...string) (*table, error), end func(*table) error) error {
+		sessions, err := w.writeExtraTables(cfg.Seed, begin, end, locals, ordinary, remote, at, mod, wv.follows)
+		truth.Secrets = append(truth.Secrets, sessions...)
+		return err
+	})
+}
+
+// part is a table of the SQL dump written while the statuses are (a COPY
+// block in a part file, joined into dump.sql at the end), or a CSV file.
+type part struct {
+	name string
+	cols []string
+}
+
+func (p part) path(dir string, csvOnly bool) string {
+	if csvOnly {
+		return filepath.Join(dir, p.name+".csv")
+	}
+	return filepath.Join(dir, "."+p.name+".part")
+}
+
+// cardHost is the host of a card's URL.
+func cardHost(u string) string {
+	_, rest, _ := strings.Cut(u, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	return host
+}
+
+// cardOf is what Mastodon's fetcher would take from a page: its title, the
+// site's name, and the card's type (0 link, 2 video).
+func cardOf(u string) (title, provider string, typ int) {
+	host := strings.TrimPrefix(cardHost(u), "www.")
+	_, rest, _ := strings.Cut(u, "://")
+	_, path, _ := strings.Cut(rest, "/")
+	path = strings.Trim(path, "/")
+	last := path
+	if i := strings.LastIndexAny(path, "/="); i >= 0 {
+		last = path[i+1:]
+	}
+	last = strings.TrimSuffix(last, ".html")
+	switch host {
+	case "youtube.com":
+		return "Video " + last, "YouTube", 2
+	case "en.wikipedia.org":
+		return last + " - Wikipedia", "Wikipedia", 0
+	case "github.com":
+		return "GitHub - " + path, "GitHub", 0
+	case "nytimes.com":
+		return strings.ReplaceAll(last, "-", " "), "The New York Times", 0
+	case "bbc.co.uk":
+		return "Technology news " + strings.TrimPrefix(last, "technology-"), "BBC News", 0
+	case "theguardian.com":
+		return strings.ReplaceAll(last, "-", " ") + " | World news", "the Guardian", 0
+	case "blog.joinmastodon.org":
+		return strings.ReplaceAll(last, "-", " "), "Mastodon Blog", 0
+	}
+	return last, host, 0
 }
 
 func hostOf(a *account) string {
@@ -410,9 +492,10 @@ func (w *world) plantedDB(burst, quiet, ordinary []*account, apps []*app, campai
 }
 
 // writeRest writes the other tables: as one pg_dump --data-only file,
-// dump.sql, with the mention and card parts written so far; or, with
-// csvOnly, as psql CSV files like the rest.
-func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bool, partCols [][]string) error {
+// dump.sql, with the parts written so far; or, with csvOnly, as psql CSV
+// files like the rest. more writes the tables that come last.
+func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bool, parts []part,
+	more func(begin func(string, ...string) (*table, error), end func(*table) error) error) error {
 	var bw *bufio.Writer
 	if !csvOnly {
 		f, err := os.Create(filepath.Join(dir, "dump.sql"))
@@ -463,9 +546,9 @@ func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bo
 		return err
 	}
 	if !csvOnly {
-		for i, part := range []struct{ name, file string }{{"mentions", ".mentions.part"}, {"preview_cards_statuses", ".cards.part"}} {
-			t, _ := begin(part.name, partCols[i]...)
-			p := filepath.Join(dir, part.file)
+		for _, part := range parts {
+			t, _ := begin(part.name, part.cols...)
+			p := part.path(dir, false)
 			pf, err := os.Open(p)
 			if err != nil {
 				return fmt.Errorf("gen: %w", err)
@@ -491,6 +574,9 @@ func (w *world) writeRest(dir string, apps []*app, locals []*account, csvOnly bo
 		t.row(loginID, a.userID, "password", nil, true, nil, a.ip, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/113.0", a.created.Add(time.Minute))
 	}
 	if err := end(t); err != nil {
+		return err
+	}
+	if err := more(begin, end); err != nil {
 		return err
 	}
 	if csvOnly {

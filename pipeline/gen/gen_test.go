@@ -112,6 +112,18 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// dbCSV are the members of the database-export instance written as CSV
+// only: every table of a full export.
+func dbCSV() []string {
+	var out []string
+	for _, t := range []string{"account_warnings", "accounts", "admin_action_logs", "domain_blocks", "email_domain_blocks", "follows",
+		"ip_blocks", "login_activities", "media_attachments", "mentions", "oauth_access_tokens", "oauth_applications", "preview_cards",
+		"preview_cards_statuses", "reports", "session_activations", "statuses", "users"} {
+		out = append(out, DBInstance+"/"+t+".csv")
+	}
+	return out
+}
+
 // TestShapes checks the members of each shape: the database export as
 // CSV plus one pg_dump file, or CSV only; with or without the API export.
 func TestShapes(t *testing.T) {
@@ -126,15 +138,9 @@ func TestShapes(t *testing.T) {
 			"mastodon.social/accounts.csv", "mastodon.social/dump.sql", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
 		{"no api", false, false, []string{
 			"mastodon.social/accounts.csv", "mastodon.social/dump.sql", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
-		{"csv only, no api", true, false, []string{
-			"mastodon.social/accounts.csv", "mastodon.social/login_activities.csv", "mastodon.social/mentions.csv",
-			"mastodon.social/oauth_access_tokens.csv", "mastodon.social/oauth_applications.csv",
-			"mastodon.social/preview_cards_statuses.csv", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
-		{"csv only", true, true, []string{
-			"mastodon.online/admin_accounts.jsonl", "mastodon.online/applications.json", "mastodon.online/statuses.json",
-			"mastodon.social/accounts.csv", "mastodon.social/login_activities.csv", "mastodon.social/mentions.csv",
-			"mastodon.social/oauth_access_tokens.csv", "mastodon.social/oauth_applications.csv",
-			"mastodon.social/preview_cards_statuses.csv", "mastodon.social/statuses.csv", "mastodon.social/users.csv"}},
+		{"csv only, no api", true, false, dbCSV()},
+		{"csv only", true, true, append([]string{
+			"mastodon.online/admin_accounts.jsonl", "mastodon.online/applications.json", "mastodon.online/statuses.json"}, dbCSV()...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := small(3)
@@ -173,7 +179,12 @@ func TestCSVOnlySameData(t *testing.T) {
 		}
 	}
 	blocks := copyBlocks(t, string(cf[DBInstance+"/dump.sql"]))
-	want := []string{"login_activities", "mentions", "oauth_access_tokens", "oauth_applications", "preview_cards_statuses"}
+	var want []string
+	for _, m := range dbCSV() {
+		if t := strings.TrimSuffix(strings.TrimPrefix(m, DBInstance+"/"), ".csv"); t != "accounts" && t != "users" && t != "statuses" {
+			want = append(want, t)
+		}
+	}
 	var got []string
 	for name := range blocks {
 		got = append(got, name)
@@ -311,18 +322,31 @@ func TestTruth(t *testing.T) {
 		}
 	}
 
-	// The secrets are those of the apps, all of them, and no other string.
-	if len(truth.Secrets) != 20 {
-		t.Errorf("%d secrets, want 20 (10 apps on each instance)", len(truth.Secrets))
-	}
+	// The secrets are those of the apps, all of them, and the ids of the
+	// web sessions, all of them, and no other string.
 	sql, apps := string(files[DBInstance+"/dump.sql"]), string(files[APIInstance+"/applications.json"])
+	oauth, sessions := 0, 0
 	for _, s := range truth.Secrets {
-		if len(s) != 43 {
-			t.Errorf("secret %q is not an OAuth secret", s)
+		switch len(s) {
+		case 43:
+			oauth++
+			if !strings.Contains(sql, "\t"+s+"\t") && !strings.Contains(apps, `"client_secret": "`+s+`"`) {
+				t.Errorf("secret %q is in no app of the dump", s)
+			}
+		case 32:
+			sessions++
+			if !regexp.MustCompile(`\n\d+\t` + s + `\t`).MatchString(sql) {
+				t.Errorf("secret %q is in no session of the dump", s)
+			}
+		default:
+			t.Errorf("secret %q is neither an OAuth secret nor a session id", s)
 		}
-		if !strings.Contains(sql, "\t"+s+"\t") && !strings.Contains(apps, `"client_secret": "`+s+`"`) {
-			t.Errorf("secret %q is in no app of the dump", s)
-		}
+	}
+	if oauth != 20 {
+		t.Errorf("%d OAuth secrets, want 20 (10 apps on each instance)", oauth)
+	}
+	if want := copyBlocks(t, sql)["session_activations"].rows; sessions != want || want == 0 {
+		t.Errorf("%d session ids, want the %d sessions of the dump", sessions, want)
 	}
 
 	// WriteTruth writes what Write returned.
@@ -461,5 +485,193 @@ func TestWriteRefusesExistingDir(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(keep); string(b) != "x" {
 		t.Error("Write touched an existing directory")
+	}
+}
+
+// TestContextTables checks the shapes of the tables that hold evidence and
+// context, in the CSV-only dump: the burst campaign posts one image (one
+// blurhash and size under new file names, on both instances) while
+// ordinary people post their own; cards are one per URL and the join has
+// no url (as before Mastodon 4.3); spam reports name burst accounts and
+// come from the people they messaged; the accounts already suspended are
+// burst accounts with their strike and admin log entry, and the blocks
+// cover what the campaigns used; follows and sessions are ordinary people's.
+func TestContextTables(t *testing.T) {
+	cfg := small(2023)
+	cfg.CSVOnly = true
+	dir, truth := generate(t, cfg)
+	files := tree(t, dir)
+	table := func(name string) []map[string]string {
+		recs := readCSV(t, files[DBInstance+"/"+name+".csv"])
+		var out []map[string]string
+		for _, r := range recs[1:] {
+			m := map[string]string{}
+			for i, c := range recs[0] {
+				m[c] = r[i]
+			}
+			out = append(out, m)
+		}
+		if len(out) == 0 {
+			t.Errorf("%s is empty", name)
+		}
+		return out
+	}
+	burst := map[string]bool{}
+	for _, m := range truth.Campaigns[CampaignBurst] {
+		if id, ok := strings.CutPrefix(m, DBInstance+"/"); ok {
+			burst[id] = true
+		}
+	}
+	campaign := map[string]bool{}
+	for _, ms := range truth.Campaigns {
+		for _, m := range ms {
+			if id, ok := strings.CutPrefix(m, DBInstance+"/"); ok {
+				campaign[id] = true
+			}
+		}
+	}
+	author := map[string]string{}
+	for _, s := range table("statuses") {
+		author[s["id"]] = s["account_id"]
+	}
+	img := CampaignImage()
+	names := map[string]bool{}
+	ordinaryHashes := map[string]bool{}
+	burstMedia := 0
+	for _, m := range table("media_attachments") {
+		if author[m["status_id"]] != m["account_id"] {
+			t.Errorf("media %s: account %s is not the author of status %s", m["id"], m["account_id"], m["status_id"])
+		}
+		if names[m["file_file_name"]] {
+			t.Errorf("file name %s twice", m["file_file_name"])
+		}
+		names[m["file_file_name"]] = true
+		if burst[m["account_id"]] {
+			burstMedia++
+			if m["blurhash"] != img.Blurhash || m["file_file_size"] != "482113" || !strings.Contains(m["file_meta"], `"width":1080,"height":1080`) {
+				t.Errorf("burst media %s is not the campaign's image: %v", m["id"], m)
+			}
+			continue
+		}
+		if campaign[m["account_id"]] || ordinaryHashes[m["blurhash"]] || m["blurhash"] == img.Blurhash {
+			t.Errorf("media %s of %s: a campaign's or a repeated image", m["id"], m["account_id"])
+		}
+		ordinaryHashes[m["blurhash"]] = true
+	}
+	if burstMedia < 10 || len(ordinaryHashes) < 5 {
+		t.Errorf("%d burst media, %d ordinary images", burstMedia, len(ordinaryHashes))
+	}
+	if api := string(files[APIInstance+"/statuses.json"]); strings.Count(api, img.Blurhash) < 3 {
+		t.Errorf("the API instance's burst statuses do not carry the campaign's image")
+	}
+
+	cards := map[string]string{}
+	urls := map[string]bool{}
+	for _, c := range table("preview_cards") {
+		if urls[c["url"]] {
+			t.Errorf("two cards for %s", c["url"])
+		}
+		urls[c["url"]], cards[c["id"]] = true, c["url"]
+	}
+	if h := readCSV(t, files[DBInstance+"/preview_cards_statuses.csv"])[0]; strings.Join(h, ",") != "preview_card_id,status_id" {
+		t.Errorf("preview_cards_statuses columns %v", h)
+	}
+	for _, j := range table("preview_cards_statuses") {
+		if cards[j["preview_card_id"]] == "" || author[j["status_id"]] == "" {
+			t.Errorf("join row %v names no card or no status", j)
+		}
+	}
+
+	spam, suspendedReports := 0, 0
+	for _, r := range table("reports") {
+		if campaign[r["account_id"]] {
+			t.Errorf("report %s filed by a campaign account", r["id"])
+		}
+		ids := strings.Split(strings.Trim(r["status_ids"], "{}"), ",")
+		for _, id := range ids {
+			if author[id] != r["target_account_id"] {
+				t.Errorf("report %s names status %s, not of its target", r["id"], id)
+			}
+		}
+		if r["category"] == "1000" {
+			spam++
+			if !burst[r["target_account_id"]] {
+				t.Errorf("spam report %s against %s, not a burst account", r["id"], r["target_account_id"])
+			}
+		}
+		if r["action_taken_at"] != "" {
+			suspendedReports++
+		}
+	}
+	if spam < 5 || suspendedReports == 0 {
+		t.Errorf("%d spam reports, %d resolved", spam, suspendedReports)
+	}
+	suspended := map[string]bool{}
+	for _, a := range table("accounts") {
+		if a["suspended_at"] != "" {
+			suspended[a["id"]] = true
+			if !burst[a["id"]] {
+				t.Errorf("account %s suspended, not a burst account", a["id"])
+			}
+		}
+	}
+	if len(suspended) < 3 {
+		t.Errorf("%d accounts suspended", len(suspended))
+	}
+	struck, logged := map[string]bool{}, map[string]bool{}
+	for _, w := range table("account_warnings") {
+		if w["action"] == "4000" {
+			struck[w["target_account_id"]] = true
+		}
+	}
+	for _, l := range table("admin_action_logs") {
+		if l["action"] == "suspend" && l["target_type"] == "Account" {
+			logged[l["target_id"]] = true
+		}
+	}
+	if !reflect.DeepEqual(struck, suspended) || !reflect.DeepEqual(logged, suspended) {
+		t.Errorf("suspended %v, strikes %v, admin log %v", suspended, struck, logged)
+	}
+	// One address block covers the line a suspended account signed up from.
+	ipOf := map[string]string{} // user id -> sign-up address
+	covered := false
+	for _, u := range table("users") {
+		ipOf[u["id"]] = u["sign_up_ip"]
+		for _, b := range table("ip_blocks") {
+			net, ok := strings.CutSuffix(b["ip"], ".0/24")
+			covered = covered || suspended[u["account_id"]] && ok && strings.HasPrefix(u["sign_up_ip"], net+".")
+		}
+	}
+	if !covered {
+		t.Error("no IP block covers the address of a suspended account")
+	}
+	blocked := false
+	for _, b := range table("email_domain_blocks") {
+		blocked = blocked || b["domain"] == "inboxzap.org"
+	}
+	if !blocked {
+		t.Error("inboxzap.org is not blocked")
+	}
+
+	pairs := map[string]bool{}
+	for _, f := range table("follows") {
+		if campaign[f["account_id"]] || campaign[f["target_account_id"]] || f["account_id"] == f["target_account_id"] || pairs[f["account_id"]+">"+f["target_account_id"]] {
+			t.Errorf("follow %v: a campaign's, to itself, or twice", f)
+		}
+		pairs[f["account_id"]+">"+f["target_account_id"]] = true
+	}
+	accountOf := map[string]string{}
+	for _, u := range table("users") {
+		accountOf[u["id"]] = u["account_id"]
+	}
+	for _, s := range table("session_activations") {
+		a, ip := accountOf[s["user_id"]], ipOf[s["user_id"]]
+		if burst[a] {
+			t.Errorf("session %s of a burst account", s["id"])
+		}
+		same := ip[:strings.LastIndexAny(ip, ".:")]
+		if s["ip"] != ip && (campaign[a] || !strings.HasPrefix(s["ip"], same)) {
+			t.Errorf("session %s from %s: not the line of %s (sign-up %s)", s["id"], s["ip"], a, ip)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -26,14 +27,6 @@ func waveAt() time.Time { return time.Date(2023, 5, 15, 2, 10, 0, 0, time.UTC) }
 // WaveImage is the image every message of the wave carries.
 func WaveImage() BurstImage {
 	return BurstImage{Blurhash: "UKO2?U%2Tw=w]~RBVZRi};RPxuwH%3s9-;%M", Size: 318422, Width: 1200, Height: 675}
-}
-
-// BurstImage is an image as Mastodon describes it: blurhash, file size and
-// dimensions.
-type BurstImage struct {
-	Blurhash      string
-	Size          int64
-	Width, Height int
 }
 
 // waveServer is a small server the wave's accounts are made on.
@@ -375,45 +368,39 @@ func (wv *wave) statusURI(s *status) (uri, url string) {
 	return fmt.Sprintf("https://%s/users/%s/statuses/%d", a.domain, a.username, s.id), fmt.Sprintf("https://%s/@%s/%d", a.domain, a.username, s.id)
 }
 
-// jsonMedia is a media attachment of the API's Status entity.
-type jsonMedia struct {
-	ID          string  `json:"id"`
-	Type        string  `json:"type"`
-	URL         string  `json:"url"`
-	PreviewURL  string  `json:"preview_url"`
-	RemoteURL   *string `json:"remote_url"`
-	Description *string `json:"description"`
-	Blurhash    string  `json:"blurhash"`
-	Meta        struct {
-		Original struct {
-			Width  int     `json:"width"`
-			Height int     `json:"height"`
-			Size   string  `json:"size"`
-			Aspect float64 `json:"aspect"`
-		} `json:"original"`
-	} `json:"meta"`
-}
-
 // apiStatus is a remote status as instance's REST API shows it.
 func (wv *wave) apiStatus(s *status, instance string) jsonStatus {
 	uri, url := wv.statusURI(s)
 	js := jsonStatus{ID: fmt.Sprint(s.id), CreatedAt: iso(s.created), Visibility: "public", Language: "en", URI: uri, URL: url,
-		Content: wv.remoteHTML(s, instance), Account: s.account.json(instance), MediaAttachments: []any{}, Mentions: []jsonMention{}, Tags: []jsonTag{}}
+		Content: wv.remoteHTML(s, instance), Account: s.account.json(instance), MediaAttachments: []jsonMedia{}, Mentions: []jsonMention{}, Tags: []jsonTag{}}
 	js.Account.Bot = slices.Contains(wv.bots, s.account)
 	for _, m := range s.mentions {
 		js.Mentions = append(js.Mentions, jsonMention{ID: fmt.Sprint(m.id), Username: m.username, URL: m.url(instance), Acct: m.acct()})
 	}
-	if img, ok := wv.images[s]; ok {
-		var m jsonMedia
-		m.ID = fmt.Sprint(s.id + 1)
-		m.Type = "image"
-		file := fmt.Sprintf("https://files.%s/media_attachments/files/%s.png", instance, wv.token(16))
-		remote := fmt.Sprintf("https://%s/system/media/%s.png", s.account.domain, wv.token(12))
-		m.URL, m.PreviewURL, m.RemoteURL, m.Blurhash = file, file, &remote, img.Blurhash
-		m.Meta.Original.Width, m.Meta.Original.Height = img.Width, img.Height
-		m.Meta.Original.Size = fmt.Sprintf("%dx%d", img.Width, img.Height)
-		m.Meta.Original.Aspect = float64(img.Width) / float64(img.Height)
-		js.MediaAttachments = append(js.MediaAttachments, m)
+	if m, ok := wv.media(s); ok {
+		remote := wv.remoteURL(s, m)
+		js.MediaAttachments = append(js.MediaAttachments, jsonMedia{ID: fmt.Sprint(m.id), Type: "image",
+			URL: mediaURL(instance, m.id, "original", m.fileName), PreviewURL: mediaURL(instance, m.id, "small", m.fileName),
+			RemoteURL: &remote, Meta: json.RawMessage(fileMeta(m.width, m.height)), Blurhash: m.blurhash})
 	}
 	return js
+}
+
+// media is the image of a status of the wave's world, as this server
+// stored its copy: the same picture keeps its blurhash, dimensions and
+// size; the file name and id are this server's.
+func (wv *wave) media(s *status) (media, bool) {
+	img, ok := wv.images[s]
+	if !ok {
+		return media{}, false
+	}
+	created := s.created.Add(2 * time.Second)
+	m := media{id: s.id + 1, fileName: fmt.Sprintf("%x.png", s.id), contentType: "image/png", size: img.Size,
+		width: img.Width, height: img.Height, blurhash: img.Blurhash, shortcode: "", created: created}
+	return m, true
+}
+
+// remoteURL is where the image lives on its own server.
+func (wv *wave) remoteURL(s *status, m media) string {
+	return fmt.Sprintf("https://%s/system/media_attachments/files/%x/original/%s", s.account.domain, s.id, m.fileName)
 }

@@ -92,8 +92,9 @@ type account struct {
 	confirmed   bool
 	campaign    string
 	fields      string
-	blog        string // the personal blog host it links, when not its own (friends sharing one)
-	hard        uint8  // hard-negative groups it is in (hard* bits)
+	blog        string    // the personal blog host it links, when not its own (friends sharing one)
+	hard        uint8     // hard-negative groups it is in (hard* bits)
+	suspendedAt time.Time // when the moderators suspended it; zero: never
 }
 
 // seg is a piece of status text: plain text, a mention, a link or a tag.

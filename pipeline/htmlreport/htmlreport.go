@@ -112,6 +112,7 @@ type spikeView struct {
 type campaignRow struct {
 	ID, Score, Level, Instances                 string
 	Accounts, Peak, Direct, Recipients, NDomain int64
+	UserReports, Reporters, Actioned            int64
 	First, Last, FirstV                         string
 	Apps, Emails, Registrants                   string
 	SourceServers                               int64
@@ -442,7 +443,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		var proxy sql.NullBool
 		if err := r.Scan(&c.ID, &score, &c.Accounts, &c.Instances, &first, &last, &peak, &burst, &apps, &emails, &ips,
 			&c.NDomain, &domains, &registrants, &statuses, &c.Direct, &c.Recipients, &summary, &asns, &countries, &hosting, &proxy,
-			&c.SourceServers, &servers); err != nil {
+			&c.UserReports, &c.Reporters, &c.Actioned, &c.SourceServers, &servers); err != nil {
 			return err
 		}
 		c.TopServers = v.show(servers.String)

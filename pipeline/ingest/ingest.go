@@ -44,6 +44,7 @@ type Result struct {
 	Input     pipeline.Input
 	Members   []pipeline.Member
 	Skipped   []string
+	Unread    []pipeline.UnreadMember // members skipped whole for their header
 	Tables    []pipeline.TableCount
 	Warnings  map[string]int64
 	Instances []string
@@ -232,6 +233,11 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 				return res, err
 			}
 			ms.info.Ignored = appendNew(ms.info.Ignored, lr.Ignored...)
+			if lr.Unread != nil {
+				res.Unread = append(res.Unread, *lr.Unread)
+				log.Warn("member not loaded: its header lacks required columns", "member", sf.Member, "table", sf.Table,
+					"reason", lr.Unread.Reason, "required", strings.Join(lr.Unread.Required, ","), "found", strings.Join(lr.Unread.Found, ","))
+			}
 			log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
 		}
 		loading.Add(ms.info.Bytes)
@@ -300,7 +306,7 @@ func createTables(ctx context.Context, db *sql.Conn) error {
 
 // canonicalTable maps each raw table to the canonical table that holds its
 // rows one for one; "" for those merged into others (users into accounts,
-// IP and login rows into ip_history).
+// IP, login and session rows into ip_history).
 func canonicalTable(t pipeline.Table) string {
 	switch t {
 	case pipeline.OAuthApplications:
@@ -309,7 +315,11 @@ func canonicalTable(t pipeline.Table) string {
 		return "tokens"
 	case pipeline.PreviewCardStatuses:
 		return "preview_cards"
-	case pipeline.Users, pipeline.UserIPs, pipeline.LoginActivities:
+	case pipeline.PreviewCards:
+		return "cards"
+	case pipeline.Reports:
+		return "user_reports"
+	case pipeline.Users, pipeline.UserIPs, pipeline.LoginActivities, pipeline.SessionActivations:
 		return ""
 	}
 	return string(t)

@@ -107,14 +107,39 @@ type apiStatus struct {
 	Sensitive          flex         `json:"sensitive"`
 	EditedAt           flex         `json:"edited_at"`
 	Mentions           []apiMention `json:"mentions"`
-	Card               *struct {
-		URL flex `json:"url"`
-	} `json:"card"`
-	Application *struct {
+	MediaAttachments   []apiMedia   `json:"media_attachments"`
+	Card               *apiCard     `json:"card"`
+	Application        *struct {
 		Name    flex `json:"name"`
 		Website flex `json:"website"`
 	} `json:"application"`
 	Reblog *apiStatus `json:"reblog"`
+}
+
+// apiMedia is a MediaAttachment entity.
+type apiMedia struct {
+	ID          flex            `json:"id"`
+	Type        flex            `json:"type"`
+	URL         flex            `json:"url"`
+	RemoteURL   flex            `json:"remote_url"`
+	Meta        json.RawMessage `json:"meta"`
+	Description flex            `json:"description"`
+	Blurhash    flex            `json:"blurhash"`
+}
+
+// apiCard is a PreviewCard entity: a status's card, without an id.
+type apiCard struct {
+	URL              flex `json:"url"`
+	Title            flex `json:"title"`
+	Description      flex `json:"description"`
+	Type             flex `json:"type"`
+	AuthorName       flex `json:"author_name"`
+	AuthorURL        flex `json:"author_url"`
+	ProviderName     flex `json:"provider_name"`
+	ProviderURL      flex `json:"provider_url"`
+	ImageDescription flex `json:"image_description"`
+	EmbedURL         flex `json:"embed_url"`
+	Language         flex `json:"language"`
 }
 
 type apiMention struct {
@@ -150,6 +175,10 @@ func apiColumns(t pipeline.Table) []string {
 		return []string{"status_id", "account_id", "acct", "username", "url"}
 	case pipeline.PreviewCardStatuses:
 		return []string{"status_id", "url"}
+	case pipeline.PreviewCards:
+		return []string{"id", "url", "title", "description", "type", "author_name", "author_url", "provider_name", "provider_url", "image_description", "embed_url", "language"}
+	case pipeline.MediaAttachments:
+		return []string{"id", "status_id", "account_id", "type", "url", "remote_url", "file_meta", "description", "blurhash", "created_at", "embedded"}
 	case pipeline.OAuthApplications:
 		return []string{"id", "name", "website", "scopes", "redirect_uri", "uid", "secret"}
 	}
@@ -297,8 +326,26 @@ func (c *apiConverter) status(s *apiStatus, embedded bool, line, off int64) erro
 			return err
 		}
 	}
-	if s.Card != nil && s.Card.URL.Valid {
-		if err := c.emit(pipeline.PreviewCardStatuses, line, off, s.ID.v(), s.Card.URL.v()); err != nil {
+	for _, m := range s.MediaAttachments {
+		meta := Value{Null: true}
+		if len(m.Meta) > 0 && !bytes.Equal(m.Meta, []byte("null")) {
+			var b bytes.Buffer
+			if err := json.Compact(&b, m.Meta); err != nil {
+				return err
+			}
+			meta = Str(b.String())
+		}
+		if err := c.emit(pipeline.MediaAttachments, line, off, m.ID.v(), s.ID.v(), accountID, m.Type.v(), m.URL.v(), m.RemoteURL.v(),
+			meta, m.Description.v(), m.Blurhash.v(), s.CreatedAt.v(), boolV(embedded)); err != nil {
+			return err
+		}
+	}
+	if k := s.Card; k != nil && k.URL.Valid {
+		if err := c.emit(pipeline.PreviewCardStatuses, line, off, s.ID.v(), k.URL.v()); err != nil {
+			return err
+		}
+		if err := c.emit(pipeline.PreviewCards, line, off, Value{Null: true}, k.URL.v(), k.Title.v(), k.Description.v(), k.Type.v(),
+			k.AuthorName.v(), k.AuthorURL.v(), k.ProviderName.v(), k.ProviderURL.v(), k.ImageDescription.v(), k.EmbedURL.v(), k.Language.v()); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,46 @@ type loadResult struct {
 	Loaded   int64
 	Rejected int64
 	Ignored  []string
+	// Unread is set when the file was skipped whole for its header.
+	Unread *pipeline.UnreadMember
+}
+
+// maxFoundColumns bounds the columns of a header an unread member's
+// record names: a hostile header may have thousands.
+const maxFoundColumns = 64
+
+// unread records a member skipped whole for its header, and warns about
+// it, naming the file, the required columns and the columns found.
+func unread(sf scratchFile, instance string, header []string, field, kind, reason string, warn func(pipeline.Warning)) *pipeline.UnreadMember {
+	found := header
+	if sf.Converted && len(found) >= 2 {
+		found = found[2:] // src_line and src_offset are ours
+	}
+	u := &pipeline.UnreadMember{Path: sf.Member, Instance: instance, Table: string(sf.Table), Reason: reason,
+		Required: requiredColumns(sf.Table), Found: []string{}}
+	seen := map[string]bool{}
+	for i, h := range found {
+		if i == maxFoundColumns {
+			u.Found = append(u.Found, fmt.Sprintf("(+%d more)", len(found)-i))
+			break
+		}
+		h = pipeline.Truncate(strings.ToValidUTF8(h, "\uFFFD"), 64)
+		u.Found = append(u.Found, h)
+		seen[h] = true
+	}
+	for _, r := range u.Required {
+		if !seen[r] {
+			u.Missing = append(u.Missing, r)
+		}
+	}
+	foundText := strings.Join(u.Found, ", ")
+	if len(u.Found) == 0 {
+		foundText = "none"
+	}
+	warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: field, Kind: kind,
+		Reason: fmt.Sprintf("%s: the member was not loaded (%s needs the columns %s; the header has %s)", reason, sf.Table,
+			strings.Join(u.Required, ", "), foundText)})
+	return u
 }
 
 // readHeader returns the first CSV record of the file, lower-cased.
@@ -61,7 +101,7 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 		return res, nil // an empty member
 	}
 	if err != nil {
-		warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Kind: "bad_header", Reason: err.Error()})
+		res.Unread = unread(sf, instance, nil, "", "bad_header", "the header cannot be read: "+err.Error(), warn)
 		return res, nil
 	}
 	known := map[string]string{}
@@ -76,7 +116,7 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 			h = fmt.Sprintf("column%d", i+1) // unnamed or oddly named: ignored
 		}
 		if seen[h] {
-			warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: h, Kind: "bad_header", Reason: "column named twice: the member is skipped"})
+			res.Unread = unread(sf, instance, header, h, "bad_header", fmt.Sprintf("column %q is named twice", h), warn)
 			return res, nil
 		}
 		seen[h] = true
@@ -98,11 +138,19 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 		}
 		colDefs = append(colDefs, fmt.Sprintf("%s: %s", quoteString(h), quoteString(typ)))
 	}
+	var missing []string
 	for _, req := range requiredColumns(sf.Table) {
 		if !seen[req] {
-			warn(pipeline.Warning{Instance: instance, File: sf.Member, Line: 1, Table: string(sf.Table), Field: req, Kind: "missing_column", Reason: fmt.Sprintf("required column %q is missing: the member is skipped", req)})
-			return res, nil
+			missing = append(missing, req)
 		}
+	}
+	if len(missing) > 0 {
+		what := "the header lacks the required column "
+		if len(missing) > 1 {
+			what = "the header lacks the required columns "
+		}
+		res.Unread = unread(sf, instance, header, missing[0], "missing_column", what+strings.Join(missing, ", "), warn)
+		return res, nil
 	}
 	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT %s AS instance, %s AS src_file, %s
 FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='"', strict_mode=true,

@@ -201,7 +201,8 @@ func TestClassifyAndInstance(t *testing.T) {
 		{"mastodon.online/admin_accounts.jsonl", true, pipeline.FormatJSONL, "mastodon.online"},
 		{"m.example/full.sql", true, pipeline.FormatPGCopy, "m.example"},
 		{"m.example/notes.txt", false, "", ""},
-		{"m.example/reports.csv", false, "", ""},
+		{"m.example/reports.csv", true, pipeline.FormatCSV, "m.example"},
+		{"m.example/schema_migrations.csv", false, "", ""},
 		{"__MACOSX/m.example/accounts.csv", false, "", ""},
 	} {
 		k, ok := classify(tc.path)

@@ -89,6 +89,92 @@ func rawColumns(t pipeline.Table) []column {
 		}
 	case pipeline.PreviewCardStatuses:
 		return []column{{"preview_card_id", "BIGINT"}, {"status_id", "BIGINT"}, {"url", "VARCHAR"}}
+	case pipeline.SessionActivations:
+		// session_id is the browser's session cookie: never read (see
+		// secretColumns).
+		return []column{
+			{"id", "BIGINT"}, {"user_id", "BIGINT"}, {"ip", "VARCHAR"}, {"user_agent", "VARCHAR"},
+			{"access_token_id", "BIGINT"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.PreviewCards:
+		return []column{
+			{"id", "BIGINT"}, {"url", "VARCHAR"}, {"title", "VARCHAR"}, {"description", "VARCHAR"}, {"type", "VARCHAR"},
+			{"provider_name", "VARCHAR"}, {"provider_url", "VARCHAR"}, {"author_name", "VARCHAR"}, {"author_url", "VARCHAR"},
+			{"image_description", "VARCHAR"}, {"embed_url", "VARCHAR"}, {"language", "VARCHAR"},
+			{"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.MediaAttachments:
+		return []column{
+			{"id", "BIGINT"}, {"status_id", "BIGINT"}, {"account_id", "BIGINT"}, {"type", "VARCHAR"},
+			{"file_file_name", "VARCHAR"}, {"file_content_type", "VARCHAR"}, {"file_file_size", "BIGINT"},
+			{"file_meta", "VARCHAR"}, {"blurhash", "VARCHAR"}, {"remote_url", "VARCHAR"}, {"shortcode", "VARCHAR"},
+			{"description", "VARCHAR"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+			// API export only.
+			{"url", "VARCHAR"}, {"embedded", "BOOLEAN"},
+		}
+	case pipeline.Follows:
+		return []column{
+			{"id", "BIGINT"}, {"account_id", "BIGINT"}, {"target_account_id", "BIGINT"}, {"uri", "VARCHAR"},
+			{"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.Reports:
+		return []column{
+			{"id", "BIGINT"}, {"account_id", "BIGINT"}, {"target_account_id", "BIGINT"}, {"status_ids", "VARCHAR"},
+			{"category", "VARCHAR"}, {"comment", "VARCHAR"}, {"action_taken", "BOOLEAN"}, {"action_taken_at", "TIMESTAMP"},
+			{"action_taken_by_account_id", "BIGINT"}, {"assigned_account_id", "BIGINT"}, {"forwarded", "BOOLEAN"},
+			{"uri", "VARCHAR"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.AccountWarnings:
+		return []column{
+			{"id", "BIGINT"}, {"account_id", "BIGINT"}, {"target_account_id", "BIGINT"}, {"action", "VARCHAR"},
+			{"text", "VARCHAR"}, {"status_ids", "VARCHAR"}, {"report_id", "BIGINT"}, {"overruled_at", "TIMESTAMP"},
+			{"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.AdminActionLogs:
+		return []column{
+			{"id", "BIGINT"}, {"account_id", "BIGINT"}, {"action", "VARCHAR"}, {"target_type", "VARCHAR"},
+			{"target_id", "BIGINT"}, {"human_identifier", "VARCHAR"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.EmailDomainBlocks:
+		return []column{
+			{"id", "BIGINT"}, {"domain", "VARCHAR"}, {"parent_id", "BIGINT"}, {"allow_with_approval", "BOOLEAN"},
+			{"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.IPBlocks:
+		return []column{
+			{"id", "BIGINT"}, {"ip", "VARCHAR"}, {"severity", "VARCHAR"}, {"comment", "VARCHAR"},
+			{"expires_at", "TIMESTAMP"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	case pipeline.DomainBlocks:
+		return []column{
+			{"id", "BIGINT"}, {"domain", "VARCHAR"}, {"severity", "VARCHAR"}, {"reject_media", "BOOLEAN"},
+			{"reject_reports", "BOOLEAN"}, {"private_comment", "VARCHAR"}, {"public_comment", "VARCHAR"},
+			{"obfuscate", "BOOLEAN"}, {"created_at", "TIMESTAMP"}, {"updated_at", "TIMESTAMP"},
+		}
+	}
+	return nil
+}
+
+// enums maps, per table and column, the integers of a Rails enum (as the
+// database stores them; Mastodon's app/models) to their names. An API
+// export gives the names themselves; they pass through lower-cased.
+func enums(t pipeline.Table, col string) [][2]string {
+	switch {
+	case t == pipeline.Statuses && col == "visibility":
+		return [][2]string{{"0", "public"}, {"1", "unlisted"}, {"2", "private"}, {"3", "direct"}, {"4", "limited"}}
+	case t == pipeline.PreviewCards && col == "type":
+		return [][2]string{{"0", "link"}, {"1", "photo"}, {"2", "video"}, {"3", "rich"}}
+	case t == pipeline.MediaAttachments && col == "type":
+		return [][2]string{{"0", "image"}, {"1", "gifv"}, {"2", "video"}, {"3", "unknown"}, {"4", "audio"}}
+	case t == pipeline.Reports && col == "category":
+		return [][2]string{{"0", "other"}, {"1000", "spam"}, {"1500", "legal"}, {"2000", "violation"}}
+	case t == pipeline.AccountWarnings && col == "action":
+		return [][2]string{{"0", "none"}, {"1000", "disable"}, {"1250", "mark_statuses_as_sensitive"}, {"1500", "delete_statuses"},
+			{"2000", "sensitive"}, {"3000", "silence"}, {"4000", "suspend"}}
+	case t == pipeline.IPBlocks && col == "severity":
+		return [][2]string{{"5000", "sign_up_requires_approval"}, {"5500", "sign_up_block"}, {"9999", "no_access"}}
+	case t == pipeline.DomainBlocks && col == "severity":
+		return [][2]string{{"0", "silence"}, {"1", "suspend"}, {"2", "noop"}}
 	}
 	return nil
 }
@@ -105,6 +191,20 @@ func requiredColumns(t pipeline.Table) []string {
 		return []string{"ip"}
 	case pipeline.PreviewCardStatuses:
 		return []string{"status_id"}
+	case pipeline.SessionActivations:
+		return []string{"user_id", "ip"}
+	case pipeline.PreviewCards:
+		return []string{"id", "url"}
+	case pipeline.Follows:
+		return []string{"account_id", "target_account_id"}
+	case pipeline.Reports, pipeline.AccountWarnings:
+		return []string{"id", "target_account_id"}
+	case pipeline.AdminActionLogs:
+		return []string{"action", "target_type", "target_id"}
+	case pipeline.EmailDomainBlocks, pipeline.DomainBlocks:
+		return []string{"domain"}
+	case pipeline.IPBlocks:
+		return []string{"ip"}
 	}
 	return []string{"id"}
 }
@@ -118,6 +218,8 @@ func secretColumns(t pipeline.Table) map[string]string {
 		return map[string]string{"secret": "secret_sha256"}
 	case pipeline.OAuthAccessTokens:
 		return map[string]string{"token": "", "refresh_token": ""}
+	case pipeline.SessionActivations:
+		return map[string]string{"session_id": ""}
 	}
 	return nil
 }
@@ -150,10 +252,16 @@ func loadedName(t pipeline.Table, col string) (name, expr string) {
 			return "status_id", quoteIdent(col)
 		case "content":
 			return "content_html", quoteIdent(col)
-		case "visibility":
-			return col, `CASE "visibility" WHEN '0' THEN 'public' WHEN '1' THEN 'unlisted' WHEN '2' THEN 'private'
-  WHEN '3' THEN 'direct' WHEN '4' THEN 'limited' ELSE lower("visibility") END`
 		}
+	}
+	if m := enums(t, col); m != nil {
+		var b strings.Builder
+		b.WriteString("CASE " + quoteIdent(col))
+		for _, kv := range m {
+			fmt.Fprintf(&b, " WHEN %s THEN %s", quoteString(kv[0]), quoteString(kv[1]))
+		}
+		fmt.Fprintf(&b, " ELSE lower(%s) END", quoteIdent(col))
+		return col, b.String()
 	}
 	return col, quoteIdent(col)
 }

@@ -256,8 +256,8 @@ func memberWarn(info *pipeline.Member, sink *warningSink, rejects map[pipeline.T
 		if w.Table == "" && len(info.Tables) == 1 {
 			w.Table = info.Tables[0]
 		}
-		if w.Table == string(pipeline.OAuthApplications) || w.Table == string(pipeline.OAuthAccessTokens) {
-			w.Raw = "" // these rows may hold secrets
+		if w.Table == string(pipeline.OAuthApplications) || w.Table == string(pipeline.OAuthAccessTokens) || w.Table == string(pipeline.SessionActivations) {
+			w.Raw = "" // these rows may hold secrets (a session id is a login)
 		}
 		if w.Row {
 			rejects[pipeline.Table(w.Table)]++

@@ -1,12 +1,14 @@
 package ipinfo
 
 import (
+	"context"
 	"database/sql/driver"
 	"reflect"
 	"testing"
 	"time"
 
 	"fediforensics/pipeline/ipdb"
+	"fediforensics/pipeline/store"
 )
 
 func TestParseAddr(t *testing.T) {
@@ -53,5 +55,50 @@ func TestMerge(t *testing.T) {
 		if got := merge("x", dbs, tc.infos, hosting); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s:\n got %#v\nwant %#v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestManyAddresses runs the stage over 120,000 distinct addresses (and
+// a few values that are not addresses) with every test database: each
+// gets its row, and the time is logged.
+func TestManyAddresses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("120,000 addresses")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `
+CREATE TABLE warnings (instance VARCHAR, file VARCHAR, line BIGINT, byte_offset BIGINT, "table" VARCHAR, field VARCHAR,
+  kind VARCHAR, reason VARCHAR, raw VARCHAR, kept BOOLEAN);
+CREATE TABLE ip_history AS
+SELECT 'x.social' AS instance, i AS user_id, i AS account_id,
+       CASE WHEN i % 5 = 0 THEN printf('2003:%x:%x:%x::1', 1272 + i % 64, i >> 16, i & 65535)
+            ELSE printf('%d.%d.%d.%d', [73, 98, 81, 84, 126, 1, 23][i % 7 + 1], [0, 192, 128, 128, 0, 128, 32][i % 7 + 1] + (i >> 16),
+                        (i >> 8) & 255, i & 255) END AS ip,
+       TIMESTAMP '2023-05-01' AS used_at, 'sign_up' AS source
+FROM range(120000) r(i)
+UNION ALL SELECT 'x.social', NULL, NULL, 'not-an-ip', NULL, 'user_ips'`); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range []string{"GeoLite2-ASN-Test.mmdb", "GeoIP2-Anonymous-IP-Test.mmdb", "GeoLite2-Country-Test.mmdb", "ip2asn-test.tsv"} {
+		files = append(files, "../../data/ipdb-test/"+f)
+	}
+	t0 := time.Now()
+	res, err := Run(ctx, db, Options{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d addresses (%d known, %d hosting, %d not addresses) in %v", res.Addresses, res.Known, res.Hosting, res.Invalid, time.Since(t0).Round(time.Millisecond))
+	var rows, distinct int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT ip) FROM ip_info`).Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 120000 || distinct != rows || res.Invalid != 1 || res.Known < 100000 || res.Hosting == 0 {
+		t.Errorf("ip_info: %d rows, %d distinct; result %+v", rows, distinct, res)
 	}
 }

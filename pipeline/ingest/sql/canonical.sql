@@ -10,6 +10,16 @@ CREATE OR REPLACE MACRO snowflake_time(id) AS
   CASE WHEN id >> 16 BETWEEN 1451606400000 AND 4102444800000
        THEN make_timestamp((id >> 16) * 1000) END;
 
+-- PostgreSQL arrays of ids as psql and pg_dump write them ({1,2}; a
+-- character varying[] may quote its elements), or as JSON ([1,2]). Anything
+-- else is NULL (and warned about below).
+CREATE OR REPLACE MACRO id_array(s) AS
+  CASE WHEN nullif(trim(s), '') IS NULL THEN NULL
+       WHEN regexp_full_match(s, '\s*[\[{]\s*[\]}]\s*') THEN []::BIGINT[]
+       WHEN regexp_full_match(s, '\s*[\[{]\s*"?\d{1,18}"?(\s*,\s*"?\d{1,18}"?)*\s*[\]}]\s*')
+         THEN CAST(string_split(regexp_replace(s, '[\[\]{}"\s]', '', 'g'), ',') AS BIGINT[])
+  END;
+
 -- Duplicate keys, found on the keys alone (narrow and fast); the rows they
 -- name are left out of the canonical tables below.
 CREATE OR REPLACE TEMP TABLE dups AS
@@ -30,6 +40,34 @@ SELECT * FROM (
   UNION ALL
   SELECT 'oauth_access_tokens', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
   FROM raw_oauth_access_tokens WHERE (instance, id) IN (SELECT (instance, id) FROM raw_oauth_access_tokens GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'preview_cards', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_preview_cards WHERE (instance, id) IN (SELECT (instance, id) FROM raw_preview_cards WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'media_attachments', rowid, coalesce(embedded, false),
+         row_number() OVER (PARTITION BY instance, id ORDER BY coalesce(embedded, false), rowid)
+  FROM raw_media_attachments WHERE (instance, id) IN (SELECT (instance, id) FROM raw_media_attachments WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'follows', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_follows WHERE (instance, id) IN (SELECT (instance, id) FROM raw_follows WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'reports', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_reports WHERE (instance, id) IN (SELECT (instance, id) FROM raw_reports WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'account_warnings', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_account_warnings WHERE (instance, id) IN (SELECT (instance, id) FROM raw_account_warnings WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'admin_action_logs', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_admin_action_logs WHERE (instance, id) IN (SELECT (instance, id) FROM raw_admin_action_logs WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'email_domain_blocks', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_email_domain_blocks WHERE (instance, id) IN (SELECT (instance, id) FROM raw_email_domain_blocks WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'ip_blocks', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_ip_blocks WHERE (instance, id) IN (SELECT (instance, id) FROM raw_ip_blocks WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+  UNION ALL
+  SELECT 'domain_blocks', rowid, false, row_number() OVER (PARTITION BY instance, id ORDER BY rowid)
+  FROM raw_domain_blocks WHERE (instance, id) IN (SELECT (instance, id) FROM raw_domain_blocks WHERE id IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
 ) WHERE rk > 1;
 
 CREATE OR REPLACE TEMP VIEW ranked_accounts AS
@@ -62,7 +100,21 @@ FROM ranked_apps WHERE rk > 1
 UNION ALL
 SELECT instance, src_file, src_line, src_offset, 'oauth_access_tokens', 'id', 'duplicate_key',
        'token id ' || id || ' appears again: the first row was kept', NULL, false
-FROM ranked_tokens WHERE rk > 1;
+FROM ranked_tokens WHERE rk > 1
+UNION ALL
+SELECT d.instance, d.src_file, d.src_line, d.src_offset, d.t, 'id', 'duplicate_key',
+       replace(d.t, '_', ' ') || ' id ' || d.id || ' appears again: the first row was kept', NULL, false
+FROM (
+  SELECT 'preview_cards' AS t, rowid AS rid, instance, src_file, src_line, src_offset, id FROM raw_preview_cards
+  UNION ALL SELECT 'media_attachments', rowid, instance, src_file, src_line, src_offset, id FROM raw_media_attachments
+  UNION ALL SELECT 'follows', rowid, instance, src_file, src_line, src_offset, id FROM raw_follows
+  UNION ALL SELECT 'reports', rowid, instance, src_file, src_line, src_offset, id FROM raw_reports
+  UNION ALL SELECT 'account_warnings', rowid, instance, src_file, src_line, src_offset, id FROM raw_account_warnings
+  UNION ALL SELECT 'admin_action_logs', rowid, instance, src_file, src_line, src_offset, id FROM raw_admin_action_logs
+  UNION ALL SELECT 'email_domain_blocks', rowid, instance, src_file, src_line, src_offset, id FROM raw_email_domain_blocks
+  UNION ALL SELECT 'ip_blocks', rowid, instance, src_file, src_line, src_offset, id FROM raw_ip_blocks
+  UNION ALL SELECT 'domain_blocks', rowid, instance, src_file, src_line, src_offset, id FROM raw_domain_blocks
+) d JOIN dups ON dups.t = d.t AND dups.rid = d.rid AND NOT dups.embedded;
 
 CREATE OR REPLACE TABLE apps AS
 SELECT instance, id AS app_id, name, uid AS client_id, secret_sha256, redirect_uri, scopes, website,
@@ -162,6 +214,12 @@ WITH ips AS (
   FROM raw_login_activities l LEFT JOIN accounts a ON a.instance = l.instance AND a.user_id = l.user_id
   WHERE coalesce(l.success, true) AND l.ip IS NOT NULL
   UNION ALL
+  -- A web session's address as Mastodon's user_ips view takes it: the
+  -- last time the session was used.
+  SELECT s.instance, s.user_id, a.account_id, s.ip, coalesce(s.updated_at, s.created_at), 'session'
+  FROM raw_session_activations s LEFT JOIN accounts a ON a.instance = s.instance AND a.user_id = s.user_id
+  WHERE s.ip IS NOT NULL
+  UNION ALL
   SELECT instance, user_id, account_id, last_used_ip, last_used_at, 'token_last_used'
   FROM tokens WHERE last_used_ip IS NOT NULL
   UNION ALL
@@ -173,8 +231,77 @@ WITH ips AS (
 )
 SELECT DISTINCT instance, user_id, account_id, ip, used_at, source FROM ips;
 
+-- Preview cards, one per card (Mastodon's preview_cards). An API export
+-- gives a status's card without an id: those are kept once per URL.
+CREATE OR REPLACE TABLE cards AS
+SELECT instance, id AS card_id, url, nullif(title, '') AS title, nullif(description, '') AS description, type,
+       nullif(provider_name, '') AS provider_name, nullif(provider_url, '') AS provider_url,
+       nullif(author_name, '') AS author_name, nullif(author_url, '') AS author_url,
+       nullif(image_description, '') AS image_description, nullif(embed_url, '') AS embed_url, language,
+       created_at, updated_at, src_file, src_line
+FROM raw_preview_cards
+WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'preview_cards')
+QUALIFY id IS NOT NULL OR row_number() OVER (PARTITION BY instance, url ORDER BY rowid) = 1;
+
+-- The card of each status, with the URL the status linked: the join row's
+-- own url where it has one (Mastodon 4.3 on), else the card's.
 CREATE OR REPLACE TABLE preview_cards AS
-SELECT DISTINCT instance, status_id, preview_card_id, url FROM raw_preview_cards_statuses;
+SELECT DISTINCT p.instance, p.status_id, p.preview_card_id, coalesce(nullif(p.url, ''), c.url) AS url
+FROM raw_preview_cards_statuses p
+LEFT JOIN cards c ON c.instance = p.instance AND c.card_id = p.preview_card_id;
+
+-- Media attachments; width and height are the original's, from file_meta
+-- (the database) or meta (the API).
+CREATE OR REPLACE TABLE media_attachments AS
+SELECT instance, id AS media_id, status_id, account_id, type, file_file_name AS file_name,
+       file_content_type AS content_type, file_file_size AS file_size, nullif(blurhash, '') AS blurhash,
+       CASE WHEN json_valid(file_meta) THEN TRY_CAST(json_extract_string(file_meta, '$.original.width') AS INTEGER) END AS width,
+       CASE WHEN json_valid(file_meta) THEN TRY_CAST(json_extract_string(file_meta, '$.original.height') AS INTEGER) END AS height,
+       file_meta, nullif(remote_url, '') AS remote_url, url, nullif(shortcode, '') AS shortcode,
+       nullif(description, '') AS description, created_at, src_file, src_line
+FROM raw_media_attachments
+WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'media_attachments');
+
+CREATE OR REPLACE TABLE follows AS
+SELECT instance, id AS follow_id, account_id, target_account_id, uri, created_at, src_file, src_line
+FROM raw_follows WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'follows');
+
+-- Users' reports to the moderators, and one row per status each names.
+CREATE OR REPLACE TABLE user_reports AS
+SELECT instance, id AS report_id, account_id, target_account_id, category, nullif(comment, '') AS comment,
+       coalesce(action_taken, action_taken_at IS NOT NULL) AS action_taken, action_taken_at, action_taken_by_account_id,
+       forwarded, nullif(uri, '') AS uri, id_array(status_ids) AS status_ids, created_at, src_file, src_line
+FROM raw_reports WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'reports');
+
+CREATE OR REPLACE TABLE user_report_statuses AS
+SELECT DISTINCT instance, report_id, unnest(status_ids) AS status_id FROM user_reports;
+
+-- What moderators already did: warnings and actions on accounts (strikes),
+-- and the admin log of every moderation action.
+CREATE OR REPLACE TABLE account_warnings AS
+SELECT instance, id AS warning_id, account_id, target_account_id, action, nullif(text, '') AS text,
+       id_array(status_ids) AS status_ids, report_id, overruled_at, created_at, src_file, src_line
+FROM raw_account_warnings WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'account_warnings');
+
+CREATE OR REPLACE TABLE admin_action_logs AS
+SELECT instance, id AS log_id, account_id, action, target_type, target_id, human_identifier, created_at, src_file, src_line
+FROM raw_admin_action_logs WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'admin_action_logs');
+
+-- What the server already blocks.
+CREATE OR REPLACE TABLE email_domain_blocks AS
+SELECT instance, id AS block_id, lower(trim(domain)) AS domain, parent_id,
+       coalesce(allow_with_approval, false) AS allow_with_approval, created_at, src_file, src_line
+FROM raw_email_domain_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'email_domain_blocks');
+
+CREATE OR REPLACE TABLE ip_blocks AS
+SELECT instance, id AS block_id, trim(ip) AS ip, severity, nullif(comment, '') AS comment, expires_at, created_at, src_file, src_line
+FROM raw_ip_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'ip_blocks');
+
+CREATE OR REPLACE TABLE domain_blocks AS
+SELECT instance, id AS block_id, lower(trim(domain)) AS domain, severity, coalesce(reject_media, false) AS reject_media,
+       coalesce(reject_reports, false) AS reject_reports, nullif(private_comment, '') AS private_comment,
+       nullif(public_comment, '') AS public_comment, coalesce(obfuscate, false) AS obfuscate, created_at, src_file, src_line
+FROM raw_domain_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'domain_blocks');
 
 INSERT INTO warnings
 SELECT u.instance, u.src_file, u.src_line, u.src_offset, 'users', 'account_id', 'dangling_reference',
@@ -196,7 +323,38 @@ FROM tokens t WHERE t.account_id IS NULL
 UNION ALL
 SELECT s.instance, s.src_file, s.src_line, NULL, 'statuses', 'visibility', 'bad_value_sql',
        'unknown visibility ' || s.visibility || ' (kept)', NULL, true
-FROM statuses s WHERE s.visibility NOT IN ('public', 'unlisted', 'private', 'direct', 'limited');
+FROM statuses s WHERE s.visibility NOT IN ('public', 'unlisted', 'private', 'direct', 'limited')
+UNION ALL
+SELECT p.instance, p.src_file, p.src_line, p.src_offset, 'preview_cards_statuses', 'preview_card_id', 'dangling_reference',
+       'the card of status ' || p.status_id || ' (card ' || p.preview_card_id || ') is not in the dump and the row has no url: its link is unknown (kept)', NULL, true
+FROM raw_preview_cards_statuses p
+WHERE nullif(p.url, '') IS NULL AND p.preview_card_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.instance = p.instance AND c.card_id = p.preview_card_id)
+UNION ALL
+SELECT instance, src_file, src_line, NULL, t, field, 'bad_value_sql', 'unknown ' || field || ' ' || v || ' (kept)', NULL, true
+FROM (
+  SELECT instance, src_file, src_line, 'preview_cards' AS t, 'type' AS field, type AS v FROM cards
+  WHERE type NOT IN ('link', 'photo', 'video', 'rich')
+  UNION ALL SELECT instance, src_file, src_line, 'media_attachments', 'type', type FROM media_attachments
+  WHERE type NOT IN ('image', 'gifv', 'video', 'unknown', 'audio')
+  UNION ALL SELECT instance, src_file, src_line, 'reports', 'category', category FROM user_reports
+  WHERE category NOT IN ('other', 'spam', 'legal', 'violation')
+  UNION ALL SELECT instance, src_file, src_line, 'account_warnings', 'action', action FROM account_warnings
+  WHERE action NOT IN ('none', 'disable', 'mark_statuses_as_sensitive', 'delete_statuses', 'sensitive', 'silence', 'suspend')
+  UNION ALL SELECT instance, src_file, src_line, 'ip_blocks', 'severity', severity FROM ip_blocks
+  WHERE severity NOT IN ('sign_up_requires_approval', 'sign_up_block', 'no_access')
+  UNION ALL SELECT instance, src_file, src_line, 'domain_blocks', 'severity', severity FROM domain_blocks
+  WHERE severity NOT IN ('silence', 'suspend', 'noop')
+)
+UNION ALL
+SELECT r.instance, r.src_file, r.src_line, r.src_offset, t, 'status_ids', 'bad_value_sql',
+       'status_ids ' || left(r.status_ids, 100) || ' is not a list of ids (kept without them)', NULL, true
+FROM (SELECT 'reports' AS t, * FROM raw_reports UNION ALL BY NAME SELECT 'account_warnings' AS t, * FROM raw_account_warnings) r
+WHERE nullif(trim(r.status_ids), '') IS NOT NULL AND id_array(r.status_ids) IS NULL
+UNION ALL
+SELECT instance, src_file, src_line, NULL, 'media_attachments', 'file_meta', 'bad_value_sql',
+       'file_meta is not JSON (kept without width and height)', NULL, true
+FROM media_attachments WHERE file_meta IS NOT NULL AND NOT json_valid(file_meta);
 
 CREATE OR REPLACE TABLE instances AS
 SELECT a.instance, a.local_accounts, a.accounts, coalesce(s.statuses, 0) AS statuses, a.first_signup, a.last_signup
