@@ -256,7 +256,10 @@ WITH base AS (
   -- author. Without any follows of an instance in the dump, whether they
   -- follow is unknown: then only remote authors' mentions count (a remote
   -- account mentioning this server's people), never local conversation.
-  SELECT campaign_id, count(DISTINCT status_id) FILTER (WHERE unsolicited) AS fanout_statuses,
+  SELECT campaign_id,
+         -- Fan-out reaches many: under five people, it is conversation.
+         CASE WHEN count(DISTINCT target) FILTER (WHERE unsolicited) >= 5
+              THEN count(DISTINCT status_id) FILTER (WHERE unsolicited) ELSE 0 END AS fanout_statuses,
          count(DISTINCT target) AS mentioned_local, count(DISTINCT target) FILTER (WHERE unsolicited) AS unsolicited_local
   FROM (
     SELECT cm.campaign_id, s.status_id, mn.account_id AS target,
