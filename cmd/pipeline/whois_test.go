@@ -50,12 +50,12 @@ func TestWhoisCoverageShown(t *testing.T) {
 		summary []string
 	}{
 		{"off", []string{"--whois", "off"}, 0,
-			[]string{"whois      0 of 163 domains with registrant data", "163 not looked up (whois off)", "!! WHOIS enrichment was off"}},
+			[]string{"whois      0 of 164 domains with registrant data", "164 not looked up (whois off)", "!! WHOIS enrichment was off"}},
 		{"empty cache", nil, 0,
-			[]string{"163 not looked up (whois cache)", "!! 163 domains are not in the WHOIS cache: run with --whois live"}},
+			[]string{"164 not looked up (whois cache)", "!! 164 domains are not in the WHOIS cache: run with --whois live"}},
 		// Nothing listens on port 1: every look-up is refused.
 		{"network down", []string{"--whois", "live", "--whois-server", "127.0.0.1:1", "--rdap-server", "http://127.0.0.1:1/", "--whois-rate", "-1"}, 9,
-			[]string{"163 failed, 0 not looked up (whois live); 0 of 163 live look-ups answered", "!! every live WHOIS/RDAP look-up failed (163 domains)"}},
+			[]string{"164 failed, 0 not looked up (whois live); 0 of 164 live look-ups answered", "!! every live WHOIS/RDAP look-up failed (164 domains)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
@@ -69,21 +69,21 @@ func TestWhoisCoverageShown(t *testing.T) {
 					t.Errorf("summary lacks %q:\n%s", want, stdout)
 				}
 			}
-			if tc.code != 0 && !strings.Contains(stderr, "whois unavailable: every live look-up of 163 domains failed; the outputs are in place") {
+			if tc.code != 0 && !strings.Contains(stderr, "whois unavailable: every live look-up of 164 domains failed; the outputs are in place") {
 				t.Errorf("stderr does not say why the exit code:\n%s", stderr)
 			}
 			m, err := outdir.ReadManifest(out)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Whois == nil || m.Whois.Domains != 163 || m.Whois.Registrant != 0 || m.Whois.Advice == "" {
+			if m.Whois == nil || m.Whois.Domains != 164 || m.Whois.Registrant != 0 || m.Whois.Advice == "" {
 				t.Errorf("manifest whois = %+v", m.Whois)
 			}
 			page, err := os.ReadFile(filepath.Join(out, "report.html"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(string(page), `<p class="alert" id="whois-gap"><b>Registrant data is incomplete:</b> 0 of 163 domains have it.`) {
+			if !strings.Contains(string(page), `<p class="alert" id="whois-gap"><b>Registrant data is incomplete:</b> 0 of 164 domains have it.`) {
 				t.Error("report.html does not say that registrant data is missing")
 			}
 		})

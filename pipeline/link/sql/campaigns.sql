@@ -103,7 +103,7 @@ SELECT cm.campaign_id, cm.acct_key, cm.instance, cm.account_id, a.username, a.em
        a.created_at, a.created_by_application_id AS app_id, p.name AS app_name,
        EXISTS (SELECT 1 FROM spikes sp WHERE sp.instance = a.instance AND a.domain IS NULL
                AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute)
-       OR EXISTS (SELECT 1 FROM remote_bursts b WHERE b.instance = a.instance AND b.server = lower(a.domain)
+       OR EXISTS (SELECT 1 FROM remote_bursts b WHERE b.server = lower(a.domain)
                AND r.first_seen BETWEEN b.start_at AND b.end_at) AS in_spike,
        lower(a.domain) AS server, a.acct, r.first_seen, r.quick_start,
        -- When the account appeared: its sign-up here, or when this server first saw it.

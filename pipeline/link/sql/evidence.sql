@@ -120,7 +120,7 @@ UNION
 SELECT k.acct_key, 'burst', b.burst_id
 FROM remote_accounts r
 JOIN account_keys k USING (instance, account_id)
-JOIN remote_bursts b ON b.instance = r.instance AND b.server = r.server AND r.first_seen BETWEEN b.start_at AND b.end_at
+JOIN remote_bursts b ON b.server = r.server AND r.first_seen BETWEEN b.start_at AND b.end_at
 UNION
 -- The same image: Mastodon's blurhash of it and its dimensions (a copy
 -- re-encoded by another server keeps both; its file size may not).

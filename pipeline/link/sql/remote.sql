@@ -24,7 +24,8 @@ LEFT JOIN fs USING (instance, account_id)
 LEFT JOIN name_shapes n USING (instance, account_id)
 WHERE a.domain IS NOT NULL;
 
--- Bursts of first sightings: per server, accounts first seen less than
+-- Bursts of first sightings: per server (whichever of the dump's instances
+-- saw them), accounts first seen less than
 -- three hours apart form a run; a run of at least five accounts is a burst
 -- when it is far more than the server's usual rate would give in its time
 -- (its share of the dump's whole span, at least an hour: 3 standard
@@ -34,20 +35,20 @@ CREATE OR REPLACE TABLE remote_bursts AS
 WITH span AS (
   SELECT greatest(1, date_diff('minute', min(first_seen), max(first_seen)) / 60.0) AS hours FROM remote_accounts
 ), runs AS (
-  SELECT instance, server, first_seen,
+  SELECT server, account_id, first_seen,
          sum(CASE WHEN prev IS NULL OR first_seen - prev >= INTERVAL 3 HOUR THEN 1 ELSE 0 END)
-           OVER (PARTITION BY instance, server ORDER BY first_seen, account_id) AS run,
-         count(*) OVER (PARTITION BY instance, server) AS total
-  FROM (SELECT *, lag(first_seen) OVER (PARTITION BY instance, server ORDER BY first_seen, account_id) AS prev
+           OVER (PARTITION BY server ORDER BY first_seen, account_id) AS run,
+         count(*) OVER (PARTITION BY server) AS total
+  FROM (SELECT *, lag(first_seen) OVER (PARTITION BY server ORDER BY first_seen, account_id) AS prev
         FROM remote_accounts WHERE first_seen IS NOT NULL)
 ), w AS (
-  SELECT instance, server, run, min(first_seen) AS start_at, max(first_seen) AS end_at, count(*) AS accounts,
+  SELECT server, run, min(first_seen) AS start_at, max(first_seen) AS end_at, count(*) AS accounts,
          any_value(total) * greatest(1, date_diff('minute', min(first_seen), max(first_seen)) / 60.0) / any_value(s.hours) AS expected
   FROM runs CROSS JOIN span s
-  GROUP BY instance, server, run
+  GROUP BY server, run
 )
-SELECT instance, server, instance || '/' || server || '@' || strftime(date_trunc('hour', start_at), '%Y-%m-%dT%HZ') AS burst_id,
+SELECT server, server || '@' || strftime(date_trunc('hour', start_at), '%Y-%m-%dT%HZ') AS burst_id,
        start_at, end_at, accounts, round(expected, 4) AS expected
 FROM w
 WHERE accounts >= 5 AND (accounts - expected) / sqrt(expected + 1) >= 3
-ORDER BY instance, server, start_at;
+ORDER BY server, start_at;
