@@ -133,6 +133,8 @@ func (s *pgServer) client(t *testing.T, name string, stdin []byte, args ...strin
 // gives it.
 func pgType(col string) string {
 	switch {
+	case col == "session_id": // the session cookie: a string
+		return "character varying"
 	case col == "id" || strings.HasSuffix(col, "_id"):
 		return "bigint"
 	case strings.HasSuffix(col, "_at"):

@@ -282,11 +282,23 @@ func TestTruth(t *testing.T) {
 		accounts[APIInstance+"/"+a.ID] = a.Username
 	}
 
-	if got := len(truth.Campaigns); got != 2 {
-		t.Fatalf("%d campaigns in the truth, want 2: %v", got, truth.Campaigns)
+	// Remote accounts of the API export (the federated wave) are known
+	// only from the statuses that embed them.
+	var embedded []struct {
+		Account struct{ ID, Username string } `json:"account"`
+	}
+	if err := json.Unmarshal(files[APIInstance+"/statuses.json"], &embedded); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range embedded {
+		accounts[APIInstance+"/"+s.Account.ID] = s.Account.Username
+	}
+
+	if got := len(truth.Campaigns); got != 3 {
+		t.Fatalf("%d campaigns in the truth, want 3: %v", got, truth.Campaigns)
 	}
 	seen := map[string]string{}
-	for name, want := range map[string]int{CampaignBurst: 150, CampaignQuiet: 14} {
+	for name, want := range map[string]int{CampaignBurst: 150, CampaignQuiet: 14, CampaignFedWave: 55} {
 		members := truth.Campaigns[name]
 		if len(members) != want {
 			t.Errorf("%s: %d accounts, want %d", name, len(members), want)
@@ -310,7 +322,8 @@ func TestTruth(t *testing.T) {
 		}
 	}
 
-	if !reflect.DeepEqual(truth.Domains[CampaignBurst], BurstDomains()) || !reflect.DeepEqual(truth.Domains[CampaignQuiet], QuietDomains()) {
+	if !reflect.DeepEqual(truth.Domains[CampaignBurst], BurstDomains()) || !reflect.DeepEqual(truth.Domains[CampaignQuiet], QuietDomains()) ||
+		!reflect.DeepEqual(truth.Domains[CampaignFedWave], WaveDomains()) {
 		t.Errorf("truth domains %v", truth.Domains)
 	}
 	statuses := string(files[DBInstance+"/statuses.csv"]) + string(files[APIInstance+"/statuses.json"])
@@ -522,6 +535,12 @@ func TestContextTables(t *testing.T) {
 			burst[id] = true
 		}
 	}
+	wave := map[string]bool{}
+	for _, m := range truth.Campaigns[CampaignFedWave] {
+		if id, ok := strings.CutPrefix(m, DBInstance+"/"); ok {
+			wave[id] = true
+		}
+	}
 	campaign := map[string]bool{}
 	for _, ms := range truth.Campaigns {
 		for _, m := range ms {
@@ -546,6 +565,12 @@ func TestContextTables(t *testing.T) {
 			t.Errorf("file name %s twice", m["file_file_name"])
 		}
 		names[m["file_file_name"]] = true
+		if wave[m["account_id"]] {
+			if w := WaveImage(); m["blurhash"] != w.Blurhash || m["remote_url"] == "" || !strings.Contains(m["file_meta"], `"width":1200,"height":675`) {
+				t.Errorf("media %s of the wave is not the wave's image from its server: %v", m["id"], m)
+			}
+			continue
+		}
 		if burst[m["account_id"]] {
 			burstMedia++
 			if m["blurhash"] != img.Blurhash || m["file_file_size"] != "482113" || !strings.Contains(m["file_meta"], `"width":1080,"height":1080`) {
