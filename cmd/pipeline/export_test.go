@@ -387,7 +387,7 @@ func TestRemediation(t *testing.T) {
 			t.Errorf("a domain block that is not a wave's source server: %s", line)
 		}
 	}
-	if !strings.Contains(read("README.txt"), "Suspend: 8 servers.") {
+	if !strings.Contains(read("README.txt"), "Suspend: 7 servers. Limit: 1 servers.") {
 		t.Errorf("README.txt does not count the proposed server blocks:\n%s", read("README.txt"))
 	}
 	recs, err := csv.NewReader(strings.NewReader(read("suspend_accounts.csv"))).ReadAll()

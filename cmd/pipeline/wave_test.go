@@ -70,9 +70,10 @@ func TestFederatedWave(t *testing.T) {
 	}
 	// Domain blocks for the wave's servers only, suspensions by acct.
 	blocks := readCSV(t, filepath.Join(out, "remediation", "domain_blocks.csv"))
-	blocked := map[string]bool{}
+	blocked, severities := map[string]bool{}, map[string]int{}
 	for _, r := range blocks[1:] {
 		blocked[r[0]] = true
+		severities[r[1]]++
 		if !waveServers[r[0]] {
 			t.Errorf("a domain block for %s, not a server of the wave: %v", r[0], r)
 		}
@@ -82,6 +83,11 @@ func TestFederatedWave(t *testing.T) {
 	}
 	if len(blocked) != len(waveServers) {
 		t.Errorf("%d of the wave's %d servers proposed for a block", len(blocked), len(waveServers))
+	}
+	// One of its servers also serves two ordinary newcomers: mostly the
+	// wave, so limited; the others are nothing but the wave: suspended.
+	if severities["silence"] != 1 || severities["suspend"] != 7 {
+		t.Errorf("severities of the proposed blocks %v, want 1 silence (limit) and 7 suspend", severities)
 	}
 	suspended := 0
 	for _, r := range readCSV(t, filepath.Join(out, "remediation", "suspend_accounts.csv"))[1:] {

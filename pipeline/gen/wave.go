@@ -220,10 +220,17 @@ func (wv *wave) hardNegatives(instance string, locals []*account, taken map[stri
 	}
 	// Ordinary remote accounts, first seen over the period: a post or two
 	// each, some with a photo of their own.
+	// Two of the database instance's are on the first of the wave's servers (open
+	// registrations serve ordinary people too): that server is mostly the
+	// wave, not only.
 	hosts := []string{"mastodon.world", "mstdn.social", "techhub.social", "mas.to", "social.vivaldi.net", "misskey.io"}
-	for range 15 {
+	for i := range 15 {
 		first := start.Add(time.Duration(wv.rng.Int64N(int64(span)))).Truncate(time.Millisecond)
-		a := &account{domain: wv.pick(hosts), created: first.Truncate(24 * time.Hour)}
+		host := wv.pick(hosts)
+		if i < 2 && instance == DBInstance {
+			host = wv.servers[0].host
+		}
+		a := &account{domain: host, created: first.Truncate(24 * time.Hour)}
 		a.username = unique()
 		a.displayName = a.username
 		a.id = wv.snowflake(first)
