@@ -49,6 +49,29 @@ JOIN domains d ON d.domain = r.domain AND d.promoted
 JOIN account_keys k ON k.instance = r.instance AND k.account_id = r.account_id
 WHERE r.source IN ('status', 'card', 'note', 'field');
 
+CREATE OR REPLACE TEMP TABLE burst_members AS
+SELECT k.acct_key, a.instance, x.v, sp.spike_id || ' ' || x.v AS value
+FROM accounts a
+JOIN account_keys k USING (instance, account_id)
+JOIN spikes sp ON sp.instance = a.instance AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute
+CROSS JOIN LATERAL (
+  SELECT 'app#' || a.created_by_application_id AS v WHERE a.created_by_application_id IS NOT NULL
+  UNION ALL SELECT 'email@' || a.email_domain WHERE a.email_domain IS NOT NULL
+) x
+WHERE a.domain IS NULL;
+
+CREATE OR REPLACE TEMP TABLE burst_concentrated AS
+WITH inside AS (
+  SELECT instance, v, count(DISTINCT acct_key) AS n FROM burst_members GROUP BY ALL
+), overall AS (
+  SELECT instance, 'app#' || created_by_application_id AS v, count(*) AS n FROM accounts
+  WHERE domain IS NULL AND created_by_application_id IS NOT NULL GROUP BY ALL
+  UNION ALL
+  SELECT instance, 'email@' || email_domain, count(*) FROM accounts
+  WHERE domain IS NULL AND email_domain IS NOT NULL GROUP BY ALL
+)
+SELECT i.instance, i.v FROM inside i JOIN overall o USING (instance, v) WHERE 2 * i.n >= o.n;
+
 CREATE OR REPLACE TEMP TABLE ev AS
 -- OAuth application, by id: the app that created the account, and the apps it posted through.
 SELECT k.acct_key, 'app' AS kind, a.instance || '#' || a.created_by_application_id AS value
@@ -105,16 +128,12 @@ SELECT k.acct_key, 'registrant_email', canonical_email(a.email)
 FROM accounts a JOIN account_keys k USING (instance, account_id)
 WHERE canonical_email(a.email) IN (SELECT canonical_email(registrant_email) FROM whois WHERE registrant_email LIKE '%@%')
 UNION
--- Sign-up bursts: the spike, with the app or the email domain.
-SELECT k.acct_key, 'burst', sp.spike_id || ' ' || x.v
-FROM accounts a
-JOIN account_keys k USING (instance, account_id)
-JOIN spikes sp ON sp.instance = a.instance AND a.created_at >= sp.start_minute AND a.created_at < sp.end_minute
-CROSS JOIN LATERAL (
-  SELECT 'app#' || a.created_by_application_id AS v WHERE a.created_by_application_id IS NOT NULL
-  UNION ALL SELECT 'email@' || a.email_domain WHERE a.email_domain IS NOT NULL
-) x
-WHERE a.domain IS NULL
+-- Sign-up bursts: the spike, with the app or the email domain, where that
+-- app or domain is the spike's (at least half of the instance's accounts
+-- of it signed up in the spike): one common outside the spike says
+-- nothing of the few of its accounts that happened to sign up during it.
+SELECT acct_key, 'burst', value FROM burst_members
+WHERE (instance, v) IN (SELECT (instance, v) FROM burst_concentrated)
 UNION
 -- Remote accounts first seen in a burst of their server.
 SELECT k.acct_key, 'burst', b.burst_id
