@@ -122,15 +122,15 @@ func fullExport() []fixture {
 			{"1", "2023-04-21 00:00:00", "2023-04-21 00:00:00", alice, bob, "t", "https://example.social/1"},
 			{"2", "2023-04-21 00:00:00", "2023-04-21 00:00:00", bob, alice, "t", null},
 			{"3", "2023-04-22 00:00:00", "2023-04-22 00:00:00", mod, alice, "f", null},
-			{"3", "2023-04-22 00:00:00", "2023-04-22 00:00:00", mod, bob, "f", null},   // duplicate_key
+			{"3", "2023-04-22 00:00:00", "2023-04-22 00:00:00", mod, bob, "f", null}, // duplicate_key
 			{"4", "2023-04-22 00:00:00", "2023-04-22 00:00:00", mod, "z", "f", null}, // bad_value
 		}},
 		{"reports", []string{"id", "status_ids", "comment", "created_at", "updated_at", "account_id", "action_taken_by_account_id", "target_account_id", "category", "action_taken_at", "forwarded"}, [][]string{
 			{"1", "{" + dm + "}", "spam", "2023-05-05 15:00:00", t1, alice, mod, spammer, "1000", t1, null},
 			{"2", "{" + dm + "," + post + "}", "", "2023-05-05 15:10:00", "2023-05-05 15:10:00", bob, null, spammer, "0", null, "f"},
 			{"3", "{}", "rude", "2023-04-23 00:00:00", "2023-04-23 00:00:00", bob, null, alice, "2000", null, null},
-			{"4", "not-a-list", "", "2023-04-23 00:00:00", "2023-04-23 00:00:00", bob, null, alice, "1500", null, null},       // bad_value_sql (kept)
-			{"5", "{}", "", "yesterday", "2023-04-23 00:00:00", bob, null, alice, "0", null, null},                             // bad_value
+			{"4", "not-a-list", "", "2023-04-23 00:00:00", "2023-04-23 00:00:00", bob, null, alice, "1500", null, null}, // bad_value_sql (kept)
+			{"5", "{}", "", "yesterday", "2023-04-23 00:00:00", bob, null, alice, "0", null, null},                      // bad_value
 		}},
 		{"account_warnings", []string{"id", "account_id", "target_account_id", "action", "text", "created_at", "updated_at", "report_id", "status_ids"}, [][]string{
 			{"1", mod, spammer, "4000", "Unsolicited crypto promotion.", t1, t1, "1", "{" + dm + "}"},
