@@ -296,6 +296,9 @@ func headerFormat(b []byte) (f Format, compressed bool) {
 		v.Rev = b[i]
 		i++
 	}
+	if i >= len(b) {
+		return 0, false // cut short inside the header
+	}
 	intSize := int(b[i])
 	i++
 	if v.num() >= makeVersion(1, 7) {

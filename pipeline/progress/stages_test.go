@@ -98,7 +98,7 @@ func TestStagesShowProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = stderr.String()[mark:]
-	for _, w := range []string{"\renrich  done  ", "\ripinfo  done  ", "\rlink  done  10/10 steps in "} {
+	for _, w := range []string{"\renrich  done  ", "\ripinfo  done  ", "\rlink  done  13/13 steps in "} {
 		i := strings.Index(out, w)
 		if i < 0 || strings.Count(out, w) != 1 {
 			t.Errorf("not once %q in:\n%q", w, out)
