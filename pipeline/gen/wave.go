@@ -240,21 +240,11 @@ func (wv *wave) hardNegatives(instance string, locals []*account, taken map[stri
 			s.segs = []seg{{kind: 't', value: fmt.Sprintf("Hello fediverse! New here, I post about %s and %s.", wv.pick(words()), wv.pick(words()))}}
 			img := BurstImage{}
 			if wv.rng.IntN(3) == 0 {
-				img = BurstImage{Blurhash: wv.blurhash(), Size: int64(90_000 + wv.rng.IntN(900_000)), Width: 1280, Height: 960}
+				img = BurstImage{Blurhash: blurhash(wv.rng), Size: int64(90_000 + wv.rng.IntN(900_000)), Width: 1280, Height: 960}
 			}
 			wv.add(s, img)
 		}
 	}
-}
-
-func (wv *wave) blurhash() string {
-	const base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
-	b := make([]byte, 36)
-	b[0] = 'U'
-	for i := 1; i < len(b); i++ {
-		b[i] = base83[wv.rng.IntN(len(base83))]
-	}
-	return string(b)
 }
 
 func headlineA() []string {
