@@ -221,6 +221,8 @@ CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil 
 		return err
 	}
 	var n int64
+	firstDoc := map[uint64]int32{} // template key → its first status (bounded as the signers' caches)
+	var repeats [][2]int32         // statuses that repeat a template, with its first
 	err = store.ArrowQuery(ctx, src, `
 SELECT k.acct_key, s.status_id, coalesce(s.content_html, s.text) AS body, (s.content_html IS NOT NULL)::INTEGER::BIGINT AS is_html
 FROM statuses s JOIN account_keys k USING (instance, account_id)
@@ -245,6 +247,7 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 		type signed struct {
 			hs    [bands]int64
 			words int
+			key   uint64
 			ok    bool
 		}
 		sig := make([]signed, store.Rows(b))
@@ -254,7 +257,7 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			go func(w int) {
 				defer wg.Done()
 				for i := w; i < len(sig); i += workers {
-					sig[i].hs, sig[i].words, sig[i].ok = signers[w].signCached(caches[w], body(i), isHTML(i) == 1)
+					sig[i].hs, sig[i].words, sig[i].key, sig[i].ok = signers[w].signCached(caches[w], body(i), isHTML(i) == 1)
 				}
 			}(w)
 		}
@@ -263,11 +266,22 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			if !sg.ok {
 				continue
 			}
-			if err := docs.Add(n, acct(i), status(i), int64(sg.words)); err != nil {
+			if err := docs.AddInt64(n, acct(i), status(i), int64(sg.words)); err != nil {
 				return err
 			}
+			// A repeat of a template seen lately joins its first status
+			// here; only a new template's bands go to DuckDB.
+			if first, seen := firstDoc[sg.key]; seen {
+				repeats = append(repeats, [2]int32{int32(n), first})
+				n++
+				continue
+			}
+			if len(firstDoc) >= maxSignCache {
+				clear(firstDoc)
+			}
+			firstDoc[sg.key] = int32(n)
 			for band, h := range sg.hs {
-				if err := bandRows.Add(int64(band), h, n); err != nil {
+				if err := bandRows.AddInt64(int64(band), h, n); err != nil {
 					return err
 				}
 			}
@@ -283,6 +297,9 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 	}
 	// Statuses sharing a band hash are one group, transitively.
 	uf := newUnionFind(int(n))
+	for _, r := range repeats {
+		uf.union(int(r[0]), int(r[1]))
+	}
 	var prevBand, prevH int64
 	prev := int64(-1)
 	err = store.ArrowQuery(ctx, dst, `
@@ -313,16 +330,18 @@ ORDER BY band, h, doc`, func(b store.Batch) error {
 	if err != nil {
 		return err
 	}
-	err = store.InsertAll(ctx, dst, "text_roots", func(add func(...any) error) error {
-		for d := 0; d < int(n); d++ {
-			if r := uf.find(d); r != d || uf.size[r] > 1 {
-				if err := add(int64(d), int64(r)); err != nil {
-					return err
-				}
-			}
+	roots, err := store.NewInserter(ctx, dst, "text_roots")
+	if err != nil {
+		return err
+	}
+	for d := 0; d < int(n) && err == nil; d++ {
+		if r := uf.find(d); r != d || uf.size[r] > 1 {
+			err = roots.AddInt64(int64(d), int64(r))
 		}
-		return nil
-	})
+	}
+	if cerr := roots.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}

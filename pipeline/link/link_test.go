@@ -308,7 +308,7 @@ func TestSignCacheGivesSameSignatures(t *testing.T) {
 	for round := 0; round < 2; round++ {
 		for _, s := range texts {
 			want, wn, wok := sg.sign(s, false)
-			got, gn, gok := sg.signCached(cache, s, false)
+			got, gn, _, gok := sg.signCached(cache, s, false)
 			if got != want || gn != wn || gok != wok {
 				t.Fatalf("round %d: cached signature differs for %q", round, s)
 			}

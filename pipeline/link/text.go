@@ -1,9 +1,8 @@
 package link
 
 import (
-	"hash/fnv"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"fediforensics/pipeline/extract"
 )
@@ -17,6 +16,8 @@ import (
 type textSigner struct {
 	x     *extract.Extractor
 	seeds [numHashes]uint64
+	buf   []byte     // the lower-cased words of the text being signed
+	tok   [][2]int32 // its tokens' bounds in buf
 }
 
 const (
@@ -42,57 +43,107 @@ func newTextSigner() *textSigner {
 // visible text, read the same way for plain text and HTML (extract's
 // Visible: markup, mentions and links go), less numbers.
 func (t *textSigner) normalize(s string, isHTML bool) []string {
-	s = t.x.Visible(s, isHTML, nil)
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
-	out := make([]string, 0, len(words))
-	for _, w := range words {
-		out = appendTokens(out, w)
+	t.tokenize(s, isHTML)
+	out := make([]string, len(t.tok))
+	for i, tk := range t.tok {
+		out[i] = string(t.buf[tk[0]:tk[1]])
 	}
 	return out
+}
+
+// tokenize fills t.buf with the lower-cased words of a status's visible
+// text and t.tok with the bounds of its tokens in t.buf: maximal runs of
+// letters (numbers and punctuation part them), and, for the runs of a word
+// in a script written without spaces, its overlapping character pairs (a
+// run of one character is a token of its own), so that a Japanese or
+// Chinese message is fingerprinted by its characters rather than as one
+// long word. It reads the text once and allocates nothing once its buffers
+// have grown.
+func (t *textSigner) tokenize(s string, isHTML bool) {
+	v := t.x.Visible(s, isHTML, nil)
+	t.buf, t.tok = t.buf[:0], t.tok[:0]
+	word := -1 // start of the current word in t.buf
+	for i := 0; i < len(v); {
+		r, size := rune(v[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(v[i:])
+		}
+		i += size
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		} else if r >= utf8.RuneSelf {
+			r = unicode.ToLower(r)
+		}
+		if !isLetter(r) {
+			if word >= 0 {
+				t.wordTokens(word)
+				word = -1
+			}
+			continue
+		}
+		if word < 0 {
+			word = len(t.buf)
+		}
+		t.buf = utf8.AppendRune(t.buf, r)
+	}
+	if word >= 0 {
+		t.wordTokens(word)
+	}
+}
+
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsLetter(r)
+}
+
+// wordTokens appends the tokens of the word t.buf[start:]: the word itself,
+// or its runs, the ones in a script written without spaces cut into
+// overlapping character pairs.
+func (t *textSigner) wordTokens(start int) {
+	w := t.buf[start:]
+	run := -1 // start of the current run, by kind, in w
+	var runUnspaced bool
+	flush := func(end int) {
+		if run < 0 {
+			return
+		}
+		if !runUnspaced {
+			t.tok = append(t.tok, [2]int32{int32(start + run), int32(start + end)})
+			return
+		}
+		// Overlapping pairs of characters; a lone character is a token.
+		a := run
+		_, n := utf8.DecodeRune(w[a:end])
+		if a+n == end {
+			t.tok = append(t.tok, [2]int32{int32(start + a), int32(start + end)})
+			return
+		}
+		for b := a + n; b < end; {
+			_, m := utf8.DecodeRune(w[b:end])
+			t.tok = append(t.tok, [2]int32{int32(start + a), int32(start + b + m)})
+			a, b = b, b+m
+		}
+	}
+	for i := 0; i < len(w); {
+		r, size := utf8.DecodeRune(w[i:])
+		u := unspaced(r)
+		if run < 0 || u != runUnspaced {
+			flush(i)
+			run, runUnspaced = i, u
+		}
+		i += size
+	}
+	flush(len(w))
 }
 
 // unspaced says whether r belongs to a script written without spaces
-// between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
+// between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar). Thai is the
+// first of them in Unicode's order, so the many runes before it are
+// answered without a table.
 func unspaced(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
-}
-
-// appendTokens appends the tokens of one word: the word itself, or, for
-// the runs of it in a script written without spaces, its overlapping
-// character pairs (a run of one character is a token of its own), so that
-// a Japanese or Chinese message is fingerprinted by its characters rather
-// than as one long word.
-func appendTokens(out []string, w string) []string {
-	start := -1 // start of the current run, by kind
-	var runUnspaced bool
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		run := w[start:end]
-		if !runUnspaced {
-			out = append(out, run)
-			return
-		}
-		rs := []rune(run)
-		if len(rs) == 1 {
-			out = append(out, run)
-			return
-		}
-		for i := 0; i+1 < len(rs); i++ {
-			out = append(out, string(rs[i:i+2]))
-		}
-	}
-	for i, r := range w {
-		u := unspaced(r)
-		if start >= 0 && u == runUnspaced {
-			continue
-		}
-		flush(i)
-		start, runUnspaced = i, u
-	}
-	flush(len(w))
-	return out
+	return r >= 0x0E00 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }
 
 func mix(x uint64) uint64 {
@@ -102,6 +153,21 @@ func mix(x uint64) uint64 {
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
 	return x
+}
+
+// FNV-1a, 64 bits, written out so that hashing a token allocates nothing
+// and a pair of tokens can go on from the first one's state.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvAdd(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
 }
 
 // bandHashes signs one status; ok is false for texts too short to sign.
@@ -114,58 +180,56 @@ func (t *textSigner) bandHashes(text string, isHTML bool) (out [bands]int64, ok 
 // is left after markup, mentions, URLs and numbers go): a near-duplicate
 // of a long message says more than one of a short greeting.
 func (t *textSigner) sign(text string, isHTML bool) (out [bands]int64, n int, ok bool) {
-	return t.signCached(nil, text, isHTML)
+	out, n, _, ok = t.signCached(nil, text, isHTML)
+	return out, n, ok
 }
 
 // signCached is sign with a cache of the signatures of templates already
-// seen, keyed by a hash of the template's words: spam repeats one template
-// tens of thousands of times with other names, numbers and links, and each
-// is signed once. A nil cache signs every text. The cache is one worker's;
-// it is emptied when it reaches maxSignCache entries, so memory stays
-// bounded.
-func (t *textSigner) signCached(cache map[uint64][bands]int64, text string, isHTML bool) (out [bands]int64, n int, ok bool) {
-	words := t.normalize(text, isHTML)
-	if len(words) < minTokens {
-		return out, len(words), false
+// seen, keyed by a hash of the template's words (which it also returns):
+// spam repeats one template tens of thousands of times with other names,
+// numbers and links, and each is signed once. A nil cache signs every
+// text. The cache is one worker's; it is emptied when it reaches
+// maxSignCache entries, so memory stays bounded.
+func (t *textSigner) signCached(cache map[uint64][bands]int64, text string, isHTML bool) (out [bands]int64, n int, key uint64, ok bool) {
+	t.tokenize(text, isHTML)
+	if len(t.tok) < minTokens {
+		return out, len(t.tok), 0, false
 	}
-	var key uint64
+	key = fnvOffset
+	for _, tk := range t.tok {
+		key = fnvAdd(key, t.buf[tk[0]:tk[1]])
+		key = fnvAdd(key, []byte{0})
+	}
 	if cache != nil {
-		h := fnv.New64a()
-		for _, w := range words {
-			h.Write([]byte(w))
-			h.Write([]byte{0})
-		}
-		key = h.Sum64()
 		if hs, hit := cache[key]; hit {
-			return hs, len(words), true
+			return hs, len(t.tok), key, true
 		}
 	}
-	out = t.signWords(words)
+	out = t.signTokens()
 	if cache != nil {
 		if len(cache) >= maxSignCache {
 			clear(cache)
 		}
 		cache[key] = out
 	}
-	return out, len(words), true
+	return out, len(t.tok), key, true
 }
 
 // maxSignCache bounds a worker's cache of template signatures.
 const maxSignCache = 1 << 16
 
-// signWords is the band hashes of the MinHash signature of the word pairs.
-func (t *textSigner) signWords(words []string) (out [bands]int64) {
+// signTokens is the band hashes of the MinHash signature of the pairs of
+// tokens in t.tok (each pair hashed as FNV-1a of "first second").
+func (t *textSigner) signTokens() (out [bands]int64) {
 	var sig [numHashes]uint64
 	for i := range sig {
 		sig[i] = ^uint64(0)
 	}
-	h := fnv.New64a()
-	for i := 0; i+1 < len(words); i++ {
-		h.Reset()
-		h.Write([]byte(words[i]))
-		h.Write([]byte{' '})
-		h.Write([]byte(words[i+1]))
-		sh := h.Sum64()
+	for i := 0; i+1 < len(t.tok); i++ {
+		a, b := t.tok[i], t.tok[i+1]
+		h := fnvAdd(fnvOffset, t.buf[a[0]:a[1]])
+		h = (h ^ ' ') * fnvPrime
+		sh := fnvAdd(h, t.buf[b[0]:b[1]])
 		for k := range sig {
 			if v := mix(sh ^ t.seeds[k]); v < sig[k] {
 				sig[k] = v

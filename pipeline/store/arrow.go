@@ -218,6 +218,25 @@ func (in *Inserter) Add(vals ...any) error {
 	return nil
 }
 
+// AddInt64 appends one row of a table whose columns are all BIGINT,
+// without boxing each value as Add does: for the long edge lists.
+func (in *Inserter) AddInt64(vals ...int64) error {
+	if len(vals) != len(in.schema.Fields()) {
+		return fmt.Errorf("inserter %s: %d values for %d columns", in.table, len(vals), len(in.schema.Fields()))
+	}
+	for i, v := range vals {
+		fb, ok := in.b.Field(i).(*array.Int64Builder)
+		if !ok {
+			return fmt.Errorf("inserter %s: column %d is not BIGINT", in.table, i)
+		}
+		fb.Append(v)
+	}
+	if in.n++; in.n >= insertBatch {
+		return in.flush()
+	}
+	return nil
+}
+
 func (in *Inserter) flush() error {
 	if in.n == 0 {
 		return nil

@@ -48,7 +48,8 @@ func NewInserter(ctx context.Context, conn *sql.Conn, table string) (*Inserter, 
 }
 
 // Add needs the duckdb_arrow build tag.
-func (in *Inserter) Add(vals ...any) error { return errors.New("no Arrow in this build") }
+func (in *Inserter) Add(vals ...any) error        { return errors.New("no Arrow in this build") }
+func (in *Inserter) AddInt64(vals ...int64) error { return errors.New("no Arrow in this build") }
 
 // Close needs the duckdb_arrow build tag.
 func (in *Inserter) Close() error { return nil }
