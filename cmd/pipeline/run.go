@@ -64,7 +64,7 @@ func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	fs.StringVar(&b.out, "out", "out", "output `directory`: new, empty, or an earlier output (its files are replaced, others kept)")
 	fs.BoolVar(&b.force, "force", false, "write into a --out that is not an earlier output, or over files the earlier output did not write (only the pipeline's own paths are replaced)")
 	fs.StringVar(&b.instance, "instance", "", "instance `domain` of members that no folder or manifest.json names")
-	fs.Var(&b.memoryLimit, "memory-limit", "DuckDB memory_limit, e.g. 4GB (default: DuckDB's, 80% of RAM)")
+	fs.Var(&b.memoryLimit, "memory-limit", "DuckDB memory_limit, e.g. 4GB; past it DuckDB spills to disk (default: a quarter of the machine's memory or its control group's limit, between 1 and 3 GiB)")
 	fs.IntVar(&b.threads, "threads", 0, "DuckDB threads (default: all cores)")
 	fs.Int64Var(&b.maxMember, "max-member-bytes", d.MaxMemberBytes, "refuse a dump member larger than this, uncompressed")
 	fs.Int64Var(&b.maxTotal, "max-total-bytes", d.MaxTotalBytes, "refuse a dump larger than this, uncompressed")
@@ -204,6 +204,10 @@ func build(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}
 	log := bf.logger()
+	if bf.memoryLimit == "" {
+		l, why := store.MemoryLimit()
+		log.Info("duckdb memory limit; --memory-limit changes it", "memory_limit", l, "from", why)
+	}
 	dumpPath := pos[0]
 	if outdir.Overlap(dumpPath, bf.out) {
 		return fmt.Errorf("%w: the output %s and the dump %s overlap; the dump is never modified, choose another --out", pipeline.ErrUsage, bf.out, dumpPath)

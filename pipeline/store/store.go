@@ -27,7 +27,7 @@ const FileName = "pipeline.duckdb"
 
 // Options tune the database. Zero values take the defaults.
 type Options struct {
-	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; default 60% of RAM as DuckDB decides
+	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; default from the machine (MemoryLimit)
 	Threads     int    // default: GOMAXPROCS
 	TempDir     string // spill directory; default beside the database
 }
@@ -41,6 +41,9 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 	if opt.TempDir == "" {
 		opt.TempDir = filepath.Join(dir, ".duckdb-tmp")
 	}
+	if opt.MemoryLimit == "" {
+		opt.MemoryLimit, _ = MemoryLimit()
+	}
 	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
 		stmts := []string{
 			fmt.Sprintf("SET threads = %d", opt.Threads),
@@ -50,9 +53,7 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 			// One checkpoint at the end of a stage run, not many on the way.
 			"SET checkpoint_threshold = '16GB'",
 		}
-		if opt.MemoryLimit != "" {
-			stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(opt.MemoryLimit)))
-		}
+		stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(opt.MemoryLimit)))
 		for _, s := range stmts {
 			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
@@ -144,9 +145,10 @@ func OpenSandboxed(ctx context.Context, dir string, opt Options) (*sql.DB, error
 	if opt.Threads > 0 {
 		cfg.Set("threads", strconv.Itoa(opt.Threads))
 	}
-	if opt.MemoryLimit != "" {
-		cfg.Set("memory_limit", opt.MemoryLimit)
+	if opt.MemoryLimit == "" {
+		opt.MemoryLimit, _ = MemoryLimit()
 	}
+	cfg.Set("memory_limit", opt.MemoryLimit)
 	connector, err := duckdb.NewConnector(path+"?"+cfg.Encode(), func(execer driver.ExecerContext) error {
 		return lockSandbox(ctx, execer)
 	})
