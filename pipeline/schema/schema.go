@@ -240,26 +240,11 @@ func Stage(stage string) []Table {
 	return out
 }
 
-// StageOf is the stage that makes t; "" for a table not declared.
-func StageOf(t Table) string {
-	d, _ := find(t)
-	return d.stage
-}
-
 // Columns lists the columns of t in their order; nil for a table not
 // declared.
 func Columns(t Table) []Column {
 	d, _ := find(t)
 	return d.cols
-}
-
-// DDL is the statement that makes t anew, empty.
-func DDL(t Table) (string, error) {
-	d, ok := find(t)
-	if !ok {
-		return "", fmt.Errorf("schema: no table %s", t)
-	}
-	return d.ddl, nil
 }
 
 // Execer runs a statement: a *sql.DB, *sql.Conn or *sql.Tx.
@@ -271,11 +256,11 @@ type Execer interface {
 // that creates its tables and fills them can run again.
 func Create(ctx context.Context, db Execer, tables ...Table) error {
 	for _, t := range tables {
-		ddl, err := DDL(t)
-		if err != nil {
-			return err
+		d, ok := find(t)
+		if !ok {
+			return fmt.Errorf("schema: no table %s", t)
 		}
-		if _, err := db.ExecContext(ctx, ddl); err != nil {
+		if _, err := db.ExecContext(ctx, d.ddl); err != nil {
 			return fmt.Errorf("create %s: %w", t, err)
 		}
 	}

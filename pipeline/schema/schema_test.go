@@ -274,19 +274,10 @@ func readmeTables(t *testing.T, readme, heading string) map[string]string {
 // separated by commas or "and", each perhaps with a remark in parentheses,
 // after an optional "what it is:" prefix.
 func readmeColumns(cell string) []string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range cell {
-		switch {
-		case r == '(':
-			depth++
-		case r == ')':
-			depth--
-		case depth == 0:
-			b.WriteRune(r)
-		}
+	s := cell
+	for inner := regexp.MustCompile(`\([^()]*\)`); inner.MatchString(s); { // remarks, innermost first
+		s = inner.ReplaceAllString(s, "")
 	}
-	s := b.String()
 	if _, after, ok := strings.Cut(s, ":"); ok {
 		s = after
 	}
