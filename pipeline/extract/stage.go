@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -23,10 +24,6 @@ var domainsSQL string
 //
 //go:embed sql/sources.sql
 var sourcesSQL string
-
-const refsDDL = `CREATE OR REPLACE TABLE domain_refs (
-  instance VARCHAR, source VARCHAR, source_id BIGINT, account_id BIGINT, found_in VARCHAR,
-  url VARCHAR, host VARCHAR, domain VARCHAR, domain_unicode VARCHAR)`
 
 // row is one source of sourcesSQL.
 type row struct {
@@ -50,7 +47,7 @@ func Run(ctx context.Context, db *sql.DB, instances []string) error {
 
 // RunWith is Run with options.
 func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) error {
-	if _, err := db.ExecContext(ctx, refsDDL); err != nil {
+	if err := schema.Create(ctx, db, schema.DomainRefs); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
 	if err := instanceDomains(ctx, db, instances); err != nil {
@@ -69,7 +66,8 @@ func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) e
 		conn, err := db.Conn(ctx)
 		if err == nil {
 			defer conn.Close()
-			ins[w], err = store.NewInserter(ctx, conn, "domain_refs")
+			ins[w], err = store.NewInserter(ctx, conn, string(schema.DomainRefs),
+				"instance", "source", "source_id", "account_id", "found_in", "url", "host", "domain", "domain_unicode")
 		}
 		if err != nil {
 			for _, in := range ins[:w] {
@@ -153,6 +151,9 @@ func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) e
 
 // Summarise builds the domains table from domain_refs.
 func Summarise(ctx context.Context, db *sql.DB) error {
+	if err := schema.Create(ctx, db, schema.Domains); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
 	return store.Exec(ctx, db, "domains", domainsSQL)
 }
 
@@ -235,7 +236,7 @@ func (x *Extractor) Source(kind, content string, mentions []string, emit func(Re
 // instanceDomains records the registrable domains of the instances of the
 // dump: links to them are never promoted domains.
 func instanceDomains(ctx context.Context, db *sql.DB, instances []string) error {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE instance_domains (instance VARCHAR, domain VARCHAR)`); err != nil {
+	if err := schema.Create(ctx, db, schema.InstanceDomains); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
 	for _, inst := range instances {
@@ -243,7 +244,7 @@ func instanceDomains(ctx context.Context, db *sql.DB, instances []string) error 
 		if !ok {
 			continue
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO instance_domains VALUES (?, ?)`, inst, ref.Domain); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO instance_domains (instance, domain) VALUES (?, ?)`, inst, ref.Domain); err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
 	}

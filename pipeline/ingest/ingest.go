@@ -22,6 +22,7 @@ import (
 	"fediforensics/pipeline/dump"
 	"fediforensics/pipeline/pgarchive"
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -253,7 +254,7 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	if err != nil {
 		return res, err
 	}
-	if err := store.Exec(ctx, conn, "canonical", canonicalSQL); err != nil {
+	if err := canonical(ctx, conn); err != nil {
 		return res, err
 	}
 	log.Info("ingest: canonical tables built", "seconds", time.Since(t0).Seconds())
@@ -287,21 +288,38 @@ func copyToFile(p string, r io.Reader) error {
 	return f.Close()
 }
 
-const warningsDDL = `CREATE OR REPLACE TABLE warnings (
-  instance VARCHAR, file VARCHAR, line BIGINT, byte_offset BIGINT, "table" VARCHAR, field VARCHAR,
-  kind VARCHAR, reason VARCHAR, raw VARCHAR, kept BOOLEAN)`
-
+// createTables makes the tables the load fills: warnings, statuses and
+// mentions (declared by pipeline/schema), and the temporary raw tables.
 func createTables(ctx context.Context, db *sql.Conn) error {
-	stmts := []string{warningsDDL}
-	for _, t := range pipeline.AllTables() {
-		stmts = append(stmts, createRawSQL(t))
+	if err := schema.Create(ctx, db, schema.Warnings, schema.Statuses, schema.Mentions); err != nil {
+		return fmt.Errorf("create tables: %w", err)
 	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
+	for _, t := range pipeline.AllTables() {
+		if rawTableName(t) == string(t) {
+			continue // statuses and mentions, made above
+		}
+		if _, err := db.ExecContext(ctx, createRawSQL(t)); err != nil {
 			return fmt.Errorf("create tables: %w", err)
 		}
 	}
 	return nil
+}
+
+// canonicalTables are the tables the canonical stage makes from the raw
+// ones; statuses and mentions it only cleans in place.
+func canonicalTables() []schema.Table {
+	return []schema.Table{schema.Apps, schema.Accounts, schema.Tokens, schema.IPHistory, schema.Cards, schema.PreviewCards,
+		schema.MediaAttachments, schema.Follows, schema.UserReports, schema.UserReportStatuses, schema.AccountWarnings,
+		schema.AdminActionLogs, schema.EmailDomainBlocks, schema.IPBlocks, schema.DomainBlocks, schema.Instances}
+}
+
+// canonical runs the canonical stage over the raw tables, into its tables
+// made anew.
+func canonical(ctx context.Context, conn *sql.Conn) error {
+	if err := schema.Create(ctx, conn, canonicalTables()...); err != nil {
+		return fmt.Errorf("stage canonical: %w", err)
+	}
+	return store.Exec(ctx, conn, "canonical", canonicalSQL)
 }
 
 // canonicalTable maps each raw table to the canonical table that holds its

@@ -268,7 +268,9 @@ func loadedName(t pipeline.Table, col string) (name, expr string) {
 
 // createRawSQL creates (or empties) the table rows of t are loaded into.
 // Raw tables are temporary: they live for the ingest stage only (spilling
-// to disk past the memory limit) and never reach the database file.
+// to disk past the memory limit) and never reach the database file. The
+// two loaded in place, statuses and mentions, the stage makes as
+// pipeline/schema declares them; a test checks this gives the same.
 func createRawSQL(t pipeline.Table) string {
 	var b strings.Builder
 	temp := " TEMP"

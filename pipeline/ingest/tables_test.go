@@ -440,7 +440,7 @@ func FuzzStatusIDs(f *testing.F) {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO raw_reports (instance, src_file, src_line, id, target_account_id, status_ids) VALUES ('x.example', 'reports.csv', 2, 1, 5, ?)`, ids); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.Exec(ctx, conn, "canonical", canonicalSQL); err != nil {
+		if err := canonical(ctx, conn); err != nil {
 			t.Fatalf("canonical stage failed on status_ids %q: %v", ids, err)
 		}
 		var n, rows, warned int

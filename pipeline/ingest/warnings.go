@@ -91,7 +91,7 @@ func (s *warningSink) flush() {
 			}
 		}
 		return nil
-	})
+	}, "instance", "file", "line", "byte_offset", "table", "field", "kind", "reason", "raw", "kept")
 	if err != nil {
 		s.err = fmt.Errorf("insert warnings: %w", err)
 	}

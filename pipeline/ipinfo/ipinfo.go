@@ -24,6 +24,7 @@ import (
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/ipdb"
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -59,6 +60,9 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	}
 	if opt.Progress.Log == nil {
 		opt.Progress.Log = opt.Log
+	}
+	if err := schema.Create(ctx, db, schema.IPInfo, schema.IPDatabases); err != nil {
+		return res, fmt.Errorf("ipinfo: %w", err)
 	}
 	if err := store.Exec(ctx, db, "ipinfo", tablesSQL); err != nil {
 		return res, err
@@ -102,7 +106,8 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 			m.Built, built = d.Built.Format(time.RFC3339), d.Built
 		}
 		res.Databases = append(res.Databases, m)
-		if _, err := db.ExecContext(ctx, `INSERT INTO ip_databases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := db.ExecContext(ctx, `INSERT INTO ip_databases (name, format, type, built, sha256, bytes, ranges, bad_lines, addresses_known)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.Name, d.Format, d.Type, built, d.SHA256, d.Bytes, int64(d.Ranges), d.BadLines, known[i]); err != nil {
 			return res, fmt.Errorf("ip_databases: %w", err)
 		}
@@ -184,7 +189,7 @@ func enrich(ctx context.Context, db *sql.DB, dbs []*ipdb.DB, hosting map[uint32]
 	}
 	defer rows.Close()
 	infos := make([]ipdb.Info, len(dbs))
-	err = store.Append(ctx, dst, "ip_info", func(add func(vals ...driver.Value) error) error {
+	err = store.Append(ctx, dst, string(schema.IPInfo), func(add func(vals ...driver.Value) error) error {
 		var n int64
 		for rows.Next() {
 			var ip string
@@ -225,7 +230,7 @@ func enrich(ctx context.Context, db *sql.DB, dbs []*ipdb.DB, hosting map[uint32]
 		}
 		prog.Set(n)
 		return rows.Err()
-	})
+	}, mergedColumns()...)
 	if err != nil {
 		return fmt.Errorf("ipinfo: %w", err)
 	}
@@ -252,7 +257,8 @@ func parseAddr(s string) (netip.Addr, bool) {
 }
 
 // merge makes the ip_info row of an address from what each database said:
-// each field from the first database that gives it.
+// each field from the first database that gives it. The values are for
+// mergedColumns, in order.
 func merge(ip string, dbs []*ipdb.DB, infos []ipdb.Info, hosting map[uint32]bool) []driver.Value {
 	var m ipdb.Info
 	var sources, why []string
@@ -302,6 +308,11 @@ func merge(ip string, dbs []*ipdb.DB, infos []ipdb.Info, hosting map[uint32]bool
 		row[9] = built
 	}
 	return row
+}
+
+// mergedColumns are the columns of ip_info merge gives values for.
+func mergedColumns() []string {
+	return []string{"ip", "asn", "as_org", "network", "country", "hosting", "flags", "why", "source", "built"}
 }
 
 func nullable(s string) driver.Value {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -72,13 +73,15 @@ ORDER BY a.attr_key, e.acct_key`, p.Threshold), func(b store.Batch) error {
 	if err != nil {
 		return err
 	}
+	if err := schema.Create(ctx, conn, schema.AccountComponent, schema.LinkKeys, schema.LinkStats, schema.ComponentLinks); err != nil {
+		return err
+	}
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE strong_comp (acct_key BIGINT, comp BIGINT);
 CREATE OR REPLACE TEMP TABLE link_flags (a BIGINT, b BIGINT, bridge BOOLEAN, cut BOOLEAN);
-CREATE OR REPLACE TABLE account_component (acct_key BIGINT, component BIGINT);
 UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)); err != nil {
 		return err
 	}
-	if err := writeComponents(ctx, conn, "strong_comp", uf, n); err != nil {
+	if err := writeComponents(ctx, conn, "strong_comp", "comp", uf, n); err != nil {
 		return err
 	}
 	if err := store.Exec(ctx, conn, "pairs", pairsSQL); err != nil {
@@ -107,7 +110,7 @@ UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)
 		return err
 	}
 	decide(links, uf, p)
-	if err := writeComponents(ctx, conn, "account_component", uf, n); err != nil {
+	if err := writeComponents(ctx, conn, string(schema.AccountComponent), "component", uf, n); err != nil {
 		return err
 	}
 	err = store.InsertAll(ctx, conn, "link_flags", func(add func(...any) error) error {
@@ -121,13 +124,15 @@ UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)
 	if err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, `CREATE OR REPLACE TABLE component_links AS
+	_, err = conn.ExecContext(ctx, `INSERT INTO component_links BY NAME
 SELECT p.a, p.b, l.weight, f.bridge, f.cut, p.attr_key
 FROM pair_attrs p JOIN pair_links l USING (a, b) JOIN link_flags f USING (a, b)`)
 	return err
 }
 
-func writeComponents(ctx context.Context, conn *sql.Conn, table string, uf *unionFind, n int64) error {
+// writeComponents writes each account's component into table's acct_key
+// and comp.
+func writeComponents(ctx context.Context, conn *sql.Conn, table, comp string, uf *unionFind, n int64) error {
 	return store.InsertAll(ctx, conn, table, func(add func(...any) error) error {
 		for k := int64(1); k <= n; k++ {
 			if err := add(k, int64(uf.find(int(k)))); err != nil {
@@ -135,7 +140,7 @@ func writeComponents(ctx context.Context, conn *sql.Conn, table string, uf *unio
 			}
 		}
 		return nil
-	})
+	}, "acct_key", comp)
 }
 
 // decide joins the groups of each link, unless the link is a bridge (the

@@ -19,6 +19,7 @@ import (
 
 	"fediforensics/data"
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -80,18 +81,32 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 		{"macros", func() error { return store.Exec(ctx, db, "macros", macrosSQL) }},
 		{"lists", func() error { return loadLists(ctx, db, opt) }},
 		{"email groups", func() error { return emailGroups(ctx, db) }},
-		{"registrants", func() error { return store.Exec(ctx, db, "registrants", registrantsSQL) }},
-		{"signups", func() error { return store.Exec(ctx, db, "signups", signupsSQL) }},
+		{"registrants", func() error {
+			return sqlStep(ctx, db, "registrants", registrantsSQL, schema.RegistrantValues, schema.RegistrarPatterns)
+		}},
+		{"signups", func() error { return sqlStep(ctx, db, "signups", signupsSQL, schema.Signups, schema.Spikes) }},
 		{"names", func() error { return nameShapes(ctx, db) }},
-		{"remote", func() error { return store.Exec(ctx, db, "remote", remoteSQL) }},
-		{"evidence", func() error { return store.Exec(ctx, db, "evidence", evidenceSQL) }},
-		{"text", func() error { return textEvidence(ctx, db) }},
-		{"attributes", func() error { return store.Exec(ctx, db, "attributes", attributesSQL) }},
+		{"remote", func() error { return sqlStep(ctx, db, "remote", remoteSQL, schema.RemoteAccounts, schema.RemoteBursts) }},
+		{"evidence", func() error {
+			return sqlStep(ctx, db, "evidence", evidenceSQL, schema.AccountKeys, schema.Weights, schema.KnownApps, schema.Evidence)
+		}},
+		{"text", func() error {
+			if err := schema.Create(ctx, db, schema.TextClusters, schema.TextGroups); err != nil {
+				return err
+			}
+			return textEvidence(ctx, db)
+		}},
+		{"attributes", func() error {
+			return sqlStep(ctx, db, "attributes", attributesSQL, schema.Attributes, schema.Suppressed)
+		}},
 		{"cluster", func() error {
 			return cluster(ctx, db, clusterParams{Threshold: 1.0, PairCap: 200, SplitWeight: 1.2, MinSide: 5})
 		}},
-		{"campaigns", func() error { return store.Exec(ctx, db, "campaigns", campaignsSQL) }},
-		{"servers", func() error { return store.Exec(ctx, db, "servers", serversSQL) }},
+		{"campaigns", func() error {
+			return sqlStep(ctx, db, "campaigns", campaignsSQL, schema.WeakGroups, schema.CampaignMembers, schema.CampaignEvidence,
+				schema.CampaignLinks, schema.CampaignAccounts, schema.CampaignNetworks, schema.Campaigns, schema.CampaignModeration)
+		}},
+		{"servers", func() error { return sqlStep(ctx, db, "servers", serversSQL, schema.Servers) }},
 	}
 	prog := progress.New(progress.Task{Name: "link", Unit: "steps", Kind: progress.Steps, Total: int64(len(steps))}, opt.Progress)
 	prog.Start()
@@ -110,19 +125,24 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 	return nil
 }
 
+// sqlStep runs a step's SQL, which fills tables: they are made anew
+// first, so that the step can run again.
+func sqlStep(ctx context.Context, db *sql.DB, name, script string, tables ...schema.Table) error {
+	if err := schema.Create(ctx, db, tables...); err != nil {
+		return err
+	}
+	return store.Exec(ctx, db, name, script)
+}
+
 // loadLists reads the editable lists into tables, with the settings.
 func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
-	stmts := []string{
-		`CREATE OR REPLACE TABLE list_email_providers (domain VARCHAR)`,
-		`CREATE OR REPLACE TABLE list_popular_domains (domain VARCHAR)`,
-		`CREATE OR REPLACE TABLE list_apps (name VARCHAR, website VARCHAR)`,
-		fmt.Sprintf(`CREATE OR REPLACE TABLE link_settings AS SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share,
-  1.0 AS threshold, 200 AS pair_cap, 6.0 AS full_bits, 2.0 AS bits_margin, 12 AS full_words, 5 AS min_key, 3.0 AS lift_min, 3 AS min_campaign, 1.5 AS min_pair_weight`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare),
+	if err := schema.Create(ctx, db, schema.ListEmailProviders, schema.ListPopularDomains, schema.ListApps, schema.LinkSettings); err != nil {
+		return err
 	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return err
-		}
+	_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO link_settings BY NAME SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share,
+  1.0 AS threshold, 200 AS pair_cap, 6.0 AS full_bits, 2.0 AS bits_margin, 12 AS full_words, 5 AS min_key, 3.0 AS lift_min, 3 AS min_campaign, 1.5 AS min_pair_weight`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare))
+	if err != nil {
+		return err
 	}
 	for _, l := range []struct{ file, table string }{
 		{"common_email_providers.txt", "list_email_providers"},
@@ -135,11 +155,11 @@ func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
 		}
 		for _, e := range entries {
 			args := []any{strings.ToLower(e)}
-			q := `INSERT INTO ` + l.table + ` VALUES (?)`
+			q := `INSERT INTO ` + l.table + ` (domain) VALUES (?)`
 			if l.table == "list_apps" {
 				name, site, _ := strings.Cut(e, "\t")
 				args = []any{strings.TrimSpace(name), strings.TrimSpace(site)}
-				q = `INSERT INTO list_apps VALUES (?, ?)`
+				q = `INSERT INTO list_apps (name, website) VALUES (?, ?)`
 			}
 			if _, err := db.ExecContext(ctx, q, args...); err != nil {
 				return err
@@ -165,7 +185,7 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	groups := similarEmails(emails)
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE email_groups (email VARCHAR, grp VARCHAR)`); err != nil {
+	if err := schema.Create(ctx, db, schema.EmailGroups); err != nil {
 		return err
 	}
 	conn, err := db.Conn(ctx)
@@ -173,7 +193,7 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer conn.Close()
-	return store.InsertAll(ctx, conn, "email_groups", func(add func(...any) error) error {
+	return store.InsertAll(ctx, conn, string(schema.EmailGroups), func(add func(...any) error) error {
 		for _, e := range emails {
 			if g, ok := groups[e]; ok {
 				if err := add(e, g); err != nil {
@@ -182,7 +202,7 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 			}
 		}
 		return nil
-	})
+	}, "email", "grp")
 }
 
 // textEvidence signs every status's text, groups the statuses that share a
@@ -346,14 +366,14 @@ ORDER BY band, h, doc`, func(b store.Batch) error {
 		return err
 	}
 	_, err = dst.ExecContext(ctx, `
-CREATE OR REPLACE TABLE text_clusters AS
+INSERT INTO text_clusters BY NAME
 WITH g AS (SELECT r.root, d.acct_key, d.status_id, d.words FROM text_roots r JOIN text_docs d USING (doc))
 SELECT acct_key, status_id, 'text~' || min(status_id) OVER (PARTITION BY root) AS text_group, words
 FROM g WHERE root IN (SELECT root FROM g GROUP BY root HAVING count(DISTINCT acct_key) >= 2);
 -- How long a group's messages are (the median, in words of the template).
-CREATE OR REPLACE TABLE text_groups AS
+INSERT INTO text_groups BY NAME
 SELECT text_group AS value, median(words)::BIGINT AS words FROM text_clusters GROUP BY ALL;
-INSERT INTO evidence SELECT DISTINCT acct_key, 'text', text_group FROM text_clusters;
+INSERT INTO evidence BY NAME SELECT DISTINCT acct_key, 'text' AS kind, text_group AS value FROM text_clusters;
 DROP TABLE text_docs; DROP TABLE text_bands; DROP TABLE text_roots`)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
 
@@ -117,7 +118,7 @@ func newNameShaper() *nameShaper {
 
 // nameShapes scores the username of every account into name_shapes.
 func nameShapes(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE name_shapes (instance VARCHAR, account_id BIGINT, randomness DOUBLE, random_looking BOOLEAN, why VARCHAR)`); err != nil {
+	if err := schema.Create(ctx, db, schema.NameShapes); err != nil {
 		return err
 	}
 	conn, err := db.Conn(ctx) // written through while the accounts are read through another
@@ -126,7 +127,7 @@ func nameShapes(ctx context.Context, db *sql.DB) error {
 	}
 	defer conn.Close()
 	ns := newNameShaper()
-	return store.InsertAll(ctx, conn, "name_shapes", func(add func(...any) error) error {
+	return store.InsertAll(ctx, conn, string(schema.NameShapes), func(add func(...any) error) error {
 		return store.Each(ctx, db, "usernames", `SELECT instance, account_id, username FROM accounts WHERE username IS NOT NULL ORDER BY instance, account_id`, nil, func(r *sql.Rows) error {
 			var inst, name string
 			var id int64
@@ -136,5 +137,5 @@ func nameShapes(ctx context.Context, db *sql.DB) error {
 			score, why := ns.shape(name)
 			return add(inst, id, score, score >= randomNameScore, why)
 		})
-	})
+	}, "instance", "account_id", "randomness", "random_looking", "why")
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -134,8 +135,11 @@ type Inserter struct {
 // insertBatch is how many rows an Inserter holds before handing them over.
 const insertBatch = 1 << 16
 
-// NewInserter inserts into table, whose columns are read from the database.
-func NewInserter(ctx context.Context, conn *sql.Conn, table string) (*Inserter, error) {
+// NewInserter inserts into table, whose columns' types are read from the
+// database. Add takes a value for each of cols in that order (columns not
+// named are NULL); without cols, the table's columns in order: only for a
+// table the caller made itself.
+func NewInserter(ctx context.Context, conn *sql.Conn, table string, cols ...string) (*Inserter, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position`, table)
 	if err != nil {
@@ -168,6 +172,17 @@ WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_positi
 	}
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("inserter: no table %s", table)
+	}
+	if len(cols) > 0 {
+		named := make([]arrow.Field, 0, len(cols))
+		for _, c := range cols {
+			i := slices.IndexFunc(fields, func(f arrow.Field) bool { return f.Name == c })
+			if i < 0 {
+				return nil, fmt.Errorf("inserter: table %s has no column %s", table, c)
+			}
+			named = append(named, fields[i])
+		}
+		fields = named
 	}
 	schema := arrow.NewSchema(fields, nil)
 	in := &Inserter{ctx: ctx, conn: conn, table: table, schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema),
@@ -273,7 +288,7 @@ func (in *Inserter) insert(rec arrow.RecordBatch) error {
 		if !ok {
 			return fmt.Errorf("inserter: driver cannot exec")
 		}
-		if _, err := ex.ExecContext(in.ctx, fmt.Sprintf(`INSERT INTO %q SELECT * FROM %q`, in.table, view), nil); err != nil {
+		if _, err := ex.ExecContext(in.ctx, fmt.Sprintf(`INSERT INTO %q BY NAME SELECT * FROM %q`, in.table, view), nil); err != nil {
 			return fmt.Errorf("inserter %s: %w", in.table, err)
 		}
 		_, err = ex.ExecContext(in.ctx, fmt.Sprintf(`DROP VIEW IF EXISTS %q`, view), nil)
@@ -294,9 +309,10 @@ func (in *Inserter) Close() error {
 	return ferr
 }
 
-// InsertAll bulk-inserts the rows fn adds into table, as Arrow batches.
-func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error) error {
-	in, err := NewInserter(ctx, conn, table)
+// InsertAll bulk-inserts the rows fn adds into table, as Arrow batches:
+// fn's values are for cols, as NewInserter's.
+func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error, cols ...string) error {
+	in, err := NewInserter(ctx, conn, table, cols...)
 	if err != nil {
 		return err
 	}

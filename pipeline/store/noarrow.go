@@ -43,7 +43,7 @@ func Float64Column(b Batch, col int) (func(int) float64, error) {
 type Inserter struct{}
 
 // NewInserter needs the duckdb_arrow build tag.
-func NewInserter(ctx context.Context, conn *sql.Conn, table string) (*Inserter, error) {
+func NewInserter(ctx context.Context, conn *sql.Conn, table string, cols ...string) (*Inserter, error) {
 	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
 
@@ -55,6 +55,6 @@ func (in *Inserter) AddInt64(vals ...int64) error { return errors.New("no Arrow 
 func (in *Inserter) Close() error { return nil }
 
 // InsertAll needs the duckdb_arrow build tag.
-func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error) error {
+func InsertAll(ctx context.Context, conn *sql.Conn, table string, fn func(add func(vals ...any) error) error, cols ...string) error {
 	return errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }

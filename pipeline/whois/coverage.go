@@ -8,13 +8,8 @@ import (
 
 	"fediforensics/enrich"
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/schema"
 )
-
-// coverageDDL is the coverage of the last enrich stage, one row, for the
-// reports that show it.
-const coverageDDL = `CREATE OR REPLACE TABLE whois_coverage (
-  mode VARCHAR, domains INTEGER, registrant INTEGER, redacted INTEGER, no_registrant INTEGER,
-  not_found INTEGER, failed INTEGER, skipped INTEGER, live_asked INTEGER, live_answered INTEGER, advice VARCHAR)`
 
 // The states of a domain, best first: a domain counts under the best
 // state any of its observations gives it.
@@ -101,10 +96,11 @@ func advice(c *pipeline.WhoisCoverage) string {
 
 // writeCoverage stores c in the whois_coverage table.
 func writeCoverage(ctx context.Context, db *sql.DB, c *pipeline.WhoisCoverage) error {
-	if _, err := db.ExecContext(ctx, coverageDDL); err != nil {
+	if err := schema.Create(ctx, db, schema.WhoisCoverage); err != nil {
 		return fmt.Errorf("whois coverage: %w", err)
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO whois_coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.ExecContext(ctx, `INSERT INTO whois_coverage (mode, domains, registrant, redacted, no_registrant,
+  not_found, failed, skipped, live_asked, live_answered, advice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Mode, c.Domains, c.Registrant, c.Redacted, c.NoRegistrant, c.NotFound, c.Failed, c.Skipped, c.LiveAsked, c.LiveAnswered, c.Advice)
 	if err != nil {
 		return fmt.Errorf("whois coverage: %w", err)

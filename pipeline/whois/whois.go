@@ -21,16 +21,9 @@ import (
 	"fediforensics/enrich"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/schema"
 	"fediforensics/pipeline/store"
 )
-
-// DDL is the whois table: one row per observation of a domain.
-const DDL = `CREATE OR REPLACE TABLE whois (
-  domain VARCHAR, registered_domain VARCHAR, source VARCHAR, server VARCHAR, observed_at TIMESTAMP, status VARCHAR,
-  registrar VARCHAR, created TIMESTAMP, updated TIMESTAMP, expires TIMESTAMP, status_codes VARCHAR,
-  name_servers VARCHAR, registrant_name VARCHAR, registrant_org VARCHAR, registrant_email VARCHAR,
-  registrant_phone VARCHAR, registrant_country VARCHAR, admin_email VARCHAR, tech_email VARCHAR,
-  privacy BOOLEAN, raw_sha256 VARCHAR, error VARCHAR)`
 
 // Options of the stage.
 type Options struct {
@@ -63,7 +56,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	if _, err := db.ExecContext(ctx, DDL); err != nil {
+	if err := schema.Create(ctx, db, schema.Whois); err != nil {
 		return res, fmt.Errorf("whois: %w", err)
 	}
 	domains, err := pick(ctx, db, opt.Lists)
@@ -157,7 +150,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return res, err
 	}
 	defer conn.Close()
-	err = store.Append(ctx, conn, "whois", func(add func(...driver.Value) error) error {
+	err = store.Append(ctx, conn, string(schema.Whois), func(add func(...driver.Value) error) error {
 		for _, o := range obs {
 			res.ByStatus[string(o.Status)]++
 			targets := byReg[o.Domain]
@@ -174,12 +167,16 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 			}
 		}
 		return nil
-	})
+	}, "domain", "registered_domain", "source", "server", "observed_at", "status", "registrar",
+		"created", "updated", "expires", "status_codes", "name_servers",
+		"registrant_name", "registrant_org", "registrant_email", "registrant_phone", "registrant_country",
+		"admin_email", "tech_email", "privacy", "raw_sha256", "error")
 	if err != nil {
 		return res, err
 	}
 	for _, w := range warnings {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO warnings VALUES (NULL, ?, ?, NULL, 'whois', ?, 'whois_history', ?, NULL, false)`,
+		if _, err := conn.ExecContext(ctx, `INSERT INTO warnings (file, line, "table", field, kind, reason, kept)
+VALUES (?, ?, 'whois', ?, 'whois_history', ?, false)`,
 			w.File, nullInt(w.Line), str(w.Field), w.Err.Error()); err != nil {
 			return res, err
 		}

@@ -4,8 +4,9 @@
 -- instances; email domains and app websites are recorded, not promoted.
 -- Each count is taken over distinct rows first (distinct counts of tuples
 -- are slow), then joined by domain; the lists of sources, places and
--- instances are sorted lists (ordered aggregates are slow).
-CREATE OR REPLACE TABLE domains AS
+-- instances are sorted lists (ordered aggregates are slow). The stage has
+-- made domains (pipeline/schema) anew and empty.
+INSERT INTO domains BY NAME
 WITH kinds AS (
   SELECT domain, source, found_in, instance, max(domain_unicode) AS domain_unicode
   FROM domain_refs GROUP BY ALL

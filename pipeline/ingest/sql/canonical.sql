@@ -1,8 +1,10 @@
 -- Stage "canonical": the raw tables of every member and instance become the
--- canonical model. Canonical tables carry no order: every report orders its
--- own rows fully. Duplicate keys are quarantined (the first row in member
--- order is kept), dangling references are warned about and kept. Every
--- statement is idempotent: the stage can run again over the same raw tables.
+-- canonical model, in the tables pipeline/schema declares (sql/ingest.sql:
+-- the stage makes them anew and empty before this runs). Canonical tables
+-- carry no order: every report orders its own rows fully. Duplicate keys
+-- are quarantined (the first row in member order is kept), dangling
+-- references are warned about and kept. The stage can run again over the
+-- same raw tables.
 
 -- Snowflake ids: id >> 16 is Unix time in milliseconds. Ids of accounts made
 -- before Mastodon 2.0 are plain sequences; those decode to 1970 and are not used.
@@ -81,7 +83,7 @@ CREATE OR REPLACE TEMP VIEW ranked_tokens AS
 
 DELETE FROM warnings WHERE kind IN ('duplicate_key', 'dangling_reference', 'bad_value_sql');
 
-INSERT INTO warnings
+INSERT INTO warnings (instance, file, line, byte_offset, "table", field, kind, reason, raw, kept)
 SELECT instance, src_file, src_line, src_offset, 'accounts', 'id', 'duplicate_key',
        'account id ' || id || ' appears again: the first row was kept', NULL, false
 FROM ranked_accounts WHERE rk > 1 AND NOT coalesce(embedded, false)
@@ -116,13 +118,13 @@ FROM (
   UNION ALL SELECT 'domain_blocks', rowid, instance, src_file, src_line, src_offset, id FROM raw_domain_blocks
 ) d JOIN dups ON dups.t = d.t AND dups.rid = d.rid AND NOT dups.embedded;
 
-CREATE OR REPLACE TABLE apps AS
+INSERT INTO apps BY NAME
 SELECT instance, id AS app_id, name, uid AS client_id, secret_sha256, redirect_uri, scopes, website,
        owner_type, owner_id, coalesce(superapp, false) AS superapp, created_at, src_file, src_line
 FROM ranked_apps WHERE rk = 1
 ORDER BY instance, app_id;
 
-CREATE OR REPLACE TABLE accounts AS
+INSERT INTO accounts BY NAME
 SELECT a.instance,
        a.id AS account_id,
        a.username,
@@ -192,14 +194,14 @@ WHERE content_html IS NULL AND text IS NOT NULL AND NOT local;
 -- account id (join accounts for the names).
 UPDATE mentions SET silent = false WHERE silent IS NULL;
 
-CREATE OR REPLACE TABLE tokens AS
+INSERT INTO tokens BY NAME
 SELECT t.instance, t.id AS token_id, t.application_id, t.resource_owner_id AS user_id, a.account_id,
        t.created_at, t.revoked_at, t.scopes, t.last_used_at, t.last_used_ip
 FROM ranked_tokens t
 LEFT JOIN accounts a ON a.instance = t.instance AND a.user_id = t.resource_owner_id
 WHERE t.rk = 1;
 
-CREATE OR REPLACE TABLE ip_history AS
+INSERT INTO ip_history BY NAME
 WITH ips AS (
   SELECT instance, user_id, account_id, sign_up_ip AS ip, created_at AS used_at, 'sign_up' AS source
   FROM accounts WHERE sign_up_ip IS NOT NULL
@@ -233,7 +235,7 @@ SELECT DISTINCT instance, user_id, account_id, ip, used_at, source FROM ips;
 
 -- Preview cards, one per card (Mastodon's preview_cards). An API export
 -- gives a status's card without an id: those are kept once per URL.
-CREATE OR REPLACE TABLE cards AS
+INSERT INTO cards BY NAME
 SELECT instance, id AS card_id, url, nullif(title, '') AS title, nullif(description, '') AS description, type,
        nullif(provider_name, '') AS provider_name, nullif(provider_url, '') AS provider_url,
        nullif(author_name, '') AS author_name, nullif(author_url, '') AS author_url,
@@ -245,14 +247,14 @@ QUALIFY id IS NOT NULL OR row_number() OVER (PARTITION BY instance, url ORDER BY
 
 -- The card of each status, with the URL the status linked: the join row's
 -- own url where it has one (Mastodon 4.3 on), else the card's.
-CREATE OR REPLACE TABLE preview_cards AS
+INSERT INTO preview_cards BY NAME
 SELECT DISTINCT p.instance, p.status_id, p.preview_card_id, coalesce(nullif(p.url, ''), c.url) AS url
 FROM raw_preview_cards_statuses p
 LEFT JOIN cards c ON c.instance = p.instance AND c.card_id = p.preview_card_id;
 
 -- Media attachments; width and height are the original's, from file_meta
 -- (the database) or meta (the API).
-CREATE OR REPLACE TABLE media_attachments AS
+INSERT INTO media_attachments BY NAME
 SELECT instance, id AS media_id, status_id, account_id, type, file_file_name AS file_name,
        file_content_type AS content_type, file_file_size AS file_size, nullif(blurhash, '') AS blurhash,
        CASE WHEN json_valid(file_meta) THEN TRY_CAST(json_extract_string(file_meta, '$.original.width') AS INTEGER) END AS width,
@@ -262,48 +264,48 @@ SELECT instance, id AS media_id, status_id, account_id, type, file_file_name AS 
 FROM raw_media_attachments
 WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'media_attachments');
 
-CREATE OR REPLACE TABLE follows AS
+INSERT INTO follows BY NAME
 SELECT instance, id AS follow_id, account_id, target_account_id, uri, created_at, src_file, src_line
 FROM raw_follows WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'follows');
 
 -- Users' reports to the moderators, and one row per status each names.
-CREATE OR REPLACE TABLE user_reports AS
+INSERT INTO user_reports BY NAME
 SELECT instance, id AS report_id, account_id, target_account_id, category, nullif(comment, '') AS comment,
        coalesce(action_taken, action_taken_at IS NOT NULL) AS action_taken, action_taken_at, action_taken_by_account_id,
        forwarded, nullif(uri, '') AS uri, id_array(status_ids) AS status_ids, created_at, src_file, src_line
 FROM raw_reports WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'reports');
 
-CREATE OR REPLACE TABLE user_report_statuses AS
+INSERT INTO user_report_statuses BY NAME
 SELECT DISTINCT instance, report_id, unnest(status_ids) AS status_id FROM user_reports;
 
 -- What moderators already did: warnings and actions on accounts (strikes),
 -- and the admin log of every moderation action.
-CREATE OR REPLACE TABLE account_warnings AS
+INSERT INTO account_warnings BY NAME
 SELECT instance, id AS warning_id, account_id, target_account_id, action, nullif(text, '') AS text,
        id_array(status_ids) AS status_ids, report_id, overruled_at, created_at, src_file, src_line
 FROM raw_account_warnings WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'account_warnings');
 
-CREATE OR REPLACE TABLE admin_action_logs AS
+INSERT INTO admin_action_logs BY NAME
 SELECT instance, id AS log_id, account_id, action, target_type, target_id, human_identifier, created_at, src_file, src_line
 FROM raw_admin_action_logs WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'admin_action_logs');
 
 -- What the server already blocks.
-CREATE OR REPLACE TABLE email_domain_blocks AS
+INSERT INTO email_domain_blocks BY NAME
 SELECT instance, id AS block_id, lower(trim(domain)) AS domain, parent_id,
        coalesce(allow_with_approval, false) AS allow_with_approval, created_at, src_file, src_line
 FROM raw_email_domain_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'email_domain_blocks');
 
-CREATE OR REPLACE TABLE ip_blocks AS
+INSERT INTO ip_blocks BY NAME
 SELECT instance, id AS block_id, trim(ip) AS ip, severity, nullif(comment, '') AS comment, expires_at, created_at, src_file, src_line
 FROM raw_ip_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'ip_blocks');
 
-CREATE OR REPLACE TABLE domain_blocks AS
+INSERT INTO domain_blocks BY NAME
 SELECT instance, id AS block_id, lower(trim(domain)) AS domain, severity, coalesce(reject_media, false) AS reject_media,
        coalesce(reject_reports, false) AS reject_reports, nullif(private_comment, '') AS private_comment,
        nullif(public_comment, '') AS public_comment, coalesce(obfuscate, false) AS obfuscate, created_at, src_file, src_line
 FROM raw_domain_blocks WHERE rowid NOT IN (SELECT rid FROM dups WHERE t = 'domain_blocks');
 
-INSERT INTO warnings
+INSERT INTO warnings (instance, file, line, byte_offset, "table", field, kind, reason, raw, kept)
 SELECT u.instance, u.src_file, u.src_line, u.src_offset, 'users', 'account_id', 'dangling_reference',
        'user ' || coalesce(u.id::VARCHAR, '?') || ' names account ' || u.account_id || ', which is not in the dump (kept)', NULL, true
 FROM ranked_users u ANTI JOIN accounts a ON a.instance = u.instance AND a.account_id = u.account_id
@@ -356,7 +358,7 @@ SELECT instance, src_file, src_line, NULL, 'media_attachments', 'file_meta', 'ba
        'file_meta is not JSON (kept without width and height)', NULL, true
 FROM media_attachments WHERE file_meta IS NOT NULL AND NOT json_valid(file_meta);
 
-CREATE OR REPLACE TABLE instances AS
+INSERT INTO instances BY NAME
 SELECT a.instance, a.local_accounts, a.accounts, coalesce(s.statuses, 0) AS statuses, a.first_signup, a.last_signup
 FROM (SELECT instance,
              count(*) FILTER (WHERE domain IS NULL) AS local_accounts,

@@ -6,7 +6,7 @@
 --
 -- The weight here is the kind's (see weights); the clustering step weighs
 -- the weak values again by how specific they are (pairs.sql) and says why.
-CREATE OR REPLACE TABLE attributes AS
+INSERT INTO attributes BY NAME
 WITH g AS (
   SELECT e.kind, e.value, count(DISTINCT e.acct_key) AS accounts, count(DISTINCT k.instance) AS instances
   FROM evidence e JOIN account_keys k USING (acct_key)
@@ -38,7 +38,7 @@ SELECT row_number() OVER (ORDER BY g.kind, g.value) AS attr_key,
 FROM g JOIN weights w USING (kind)
 WHERE g.accounts >= 2;
 
-CREATE OR REPLACE TABLE suppressed AS
+INSERT INTO suppressed BY NAME
 SELECT a.kind, a.value,
        CASE WHEN a.kind = 'app' THEN coalesce(p.name || ' (app ' || p.app_id || ' on ' || p.instance || ')', a.value) ELSE a.value END AS label,
        a.accounts, a.weight, a.suppressed AS reason

@@ -36,7 +36,7 @@ WHERE c.component IN (
   SELECT component FROM group_strength, link_settings s
   WHERE accounts >= s.min_campaign OR identity OR link_weight >= s.min_pair_weight);
 
-CREATE OR REPLACE TABLE weak_groups AS
+INSERT INTO weak_groups BY NAME
 WITH m AS (
   SELECT c.component, k.acct_key, k.instance, k.account_id
   FROM account_component c JOIN account_keys k USING (acct_key)
@@ -54,7 +54,7 @@ FROM m JOIN group_strength gs USING (component)
 GROUP BY m.component
 ORDER BY link_weight DESC, accounts DESC, group_id;
 
-CREATE OR REPLACE TABLE campaign_members AS
+INSERT INTO campaign_members BY NAME
 SELECT m.*, i.campaign_id
 FROM members m JOIN (
   SELECT component, 'C' || substr(sha256(string_agg(instance || '/' || account_id, ',' ORDER BY instance, account_id)), 1, 12) AS campaign_id
@@ -72,7 +72,7 @@ SELECT a.kind, a.value,
        END AS label
 FROM attributes a WHERE a.suppressed IS NULL AND a.kind IN ('app', 'text');
 
-CREATE OR REPLACE TABLE campaign_evidence AS
+INSERT INTO campaign_evidence BY NAME
 SELECT cm.campaign_id, a.kind, a.value, coalesce(l.label, a.value) AS label,
        count(DISTINCT cm.acct_key) AS accounts, a.accounts AS accounts_overall, a.weight, w.meaning, a.why
 FROM campaign_members cm
@@ -85,7 +85,7 @@ HAVING count(DISTINCT cm.acct_key) >= 2
 ORDER BY cm.campaign_id, a.weight DESC, accounts DESC, a.kind, a.value;
 
 -- The links between groups that weak evidence joined (or, if cut, did not).
-CREATE OR REPLACE TABLE campaign_links AS
+INSERT INTO campaign_links BY NAME
 SELECT ca.campaign_id, cb.campaign_id AS other_campaign_id, ka.instance || '/' || ka.account_id AS account_a,
        kb.instance || '/' || kb.account_id AS account_b, any_value(l.weight) AS weight, bool_or(l.bridge) AS bridge, bool_or(l.cut) AS cut,
        string_agg(a.kind || ' ' || a.value, '; ' ORDER BY a.kind, a.value) AS evidence
@@ -117,7 +117,7 @@ LEFT JOIN name_shapes ns ON ns.instance = a.instance AND ns.account_id = a.accou
 LEFT JOIN (SELECT instance, account_id, count(*) AS statuses, count(*) FILTER (WHERE visibility = 'direct') AS direct
            FROM statuses GROUP BY ALL) st ON st.instance = a.instance AND st.account_id = a.account_id;
 
-CREATE OR REPLACE TABLE campaign_accounts AS
+INSERT INTO campaign_accounts BY NAME
 WITH ev AS (
   SELECT m.campaign_id, m.acct_key, a.kind, count(*) AS n, max(a.weight) AS max_w
   FROM member_stats m
@@ -155,7 +155,7 @@ SELECT DISTINCT cm.campaign_id, h.ip
 FROM campaign_members cm JOIN ip_history h ON h.instance = cm.instance AND h.account_id = cm.account_id
 WHERE h.ip IS NOT NULL;
 
-CREATE OR REPLACE TABLE campaign_networks AS
+INSERT INTO campaign_networks BY NAME
 SELECT cm.campaign_id, i.asn, min(i.as_org) AS as_org,
        string_agg(DISTINCT i.country, ' ' ORDER BY i.country) AS countries,
        count(DISTINCT h.ip) AS addresses, count(DISTINCT (cm.instance, cm.account_id)) AS accounts,
@@ -197,7 +197,7 @@ SELECT n.campaign_id, n.known_ips,
          AND n.residential_ips >= 0.5 * n.known_ips AND n.residential_asns >= 5 END AS proxy_pool
 FROM n LEFT JOIN top t USING (campaign_id);
 
-CREATE OR REPLACE TABLE campaigns AS
+INSERT INTO campaigns BY NAME
 WITH base AS (
   SELECT campaign_id, count(*) AS accounts, count(server) AS remote_accounts,
          string_agg(DISTINCT instance, ' ' ORDER BY instance) AS instances,
@@ -337,3 +337,27 @@ SELECT campaign_id,
          || coalesce('; registrants ' || registrants, '') AS summary
 FROM netted
 ORDER BY score DESC, accounts DESC, campaign_id;
+
+-- What users and moderators already did about each campaign's accounts:
+-- the reports users filed against them, by how many reporters, and how
+-- many of them the moderators already acted on (suspended, silenced, a
+-- warning or strike, or an admin action on the account).
+INSERT INTO campaign_moderation BY NAME
+WITH reported AS (
+  SELECT cm.campaign_id, count(*) AS user_reports, count(DISTINCT (r.instance, r.account_id)) AS reporters
+  FROM campaign_members cm JOIN user_reports r ON r.instance = cm.instance AND r.target_account_id = cm.account_id
+  GROUP BY cm.campaign_id
+), actioned AS (
+  SELECT cm.campaign_id, count(*) AS already_actioned
+  FROM campaign_members cm JOIN accounts a ON a.instance = cm.instance AND a.account_id = cm.account_id
+  WHERE a.suspended OR a.silenced
+     OR EXISTS (SELECT 1 FROM account_warnings w WHERE w.instance = cm.instance AND w.target_account_id = cm.account_id)
+     OR EXISTS (SELECT 1 FROM admin_action_logs l WHERE l.instance = cm.instance AND l.target_type = 'Account' AND l.target_id = cm.account_id)
+  GROUP BY cm.campaign_id
+)
+SELECT c.campaign_id, coalesce(r.user_reports, 0) AS user_reports, coalesce(r.reporters, 0) AS reporters,
+       coalesce(x.already_actioned, 0) AS already_actioned
+FROM campaigns c
+LEFT JOIN reported r USING (campaign_id)
+LEFT JOIN actioned x USING (campaign_id)
+ORDER BY c.campaign_id;

@@ -3,7 +3,7 @@
 -- value). Two accounts are linked by a value they share; how strongly is the
 -- kind's weight (see weights). Text and near-identical emails are added by
 -- the Go side of the stage.
-CREATE OR REPLACE TABLE account_keys AS
+INSERT INTO account_keys BY NAME
 SELECT row_number() OVER (ORDER BY instance, account_id) AS acct_key, instance, account_id
 FROM accounts;
 
@@ -11,7 +11,7 @@ FROM accounts;
 -- IP implies the same /24; a shared domain implies its registrant): a link
 -- counts only the heaviest value of each family, so one fact is never
 -- counted twice.
-CREATE OR REPLACE TABLE weights AS
+INSERT INTO weights BY NAME
 SELECT * FROM (VALUES
   ('app',               1.0, 'created by or posting through the same OAuth application (by id)', 'app'),
   ('app_name_website',  0.5, 'posting through apps of the same name and website (API exports show no app id)', 'app'),
@@ -34,7 +34,7 @@ SELECT * FROM (VALUES
 -- Apps many ordinary people use: the web client and the listed apps. Their
 -- names and websites say nothing (their ids are suppressed as hubs later,
 -- with the reason shown).
-CREATE OR REPLACE TABLE known_apps AS
+INSERT INTO known_apps BY NAME
 SELECT a.instance, a.app_id
 FROM apps a
 WHERE a.superapp OR EXISTS (
@@ -157,4 +157,4 @@ SELECT k.acct_key, 'email_similar', g.grp
 FROM accounts a JOIN account_keys k USING (instance, account_id)
 JOIN email_groups g ON g.email = canonical_email(a.email);
 
-CREATE OR REPLACE TABLE evidence AS SELECT DISTINCT acct_key, kind, value FROM ev;
+INSERT INTO evidence BY NAME SELECT DISTINCT acct_key, kind, value FROM ev;

@@ -95,7 +95,7 @@ SELECT x.attr_key AS k1, y.attr_key AS k2, x.comp
 FROM wide x JOIN wide y ON y.comp = x.comp AND y.family <> x.family AND x.attr_key < y.attr_key
 WHERE x.base + y.base >= (SELECT threshold FROM link_settings);
 
-CREATE OR REPLACE TABLE link_keys AS
+INSERT INTO link_keys BY NAME
 WITH k AS (SELECT k1, k2, count(*) AS groups FROM key_members GROUP BY k1, k2 HAVING count(*) >= 2),
 stats AS (
   SELECT k.k1, k.k2, k.groups,
@@ -145,7 +145,7 @@ GROUP BY a, b
 HAVING round(sum(w), 3) >= (SELECT threshold FROM link_settings);
 
 -- What the step did, for the run's summary.
-CREATE OR REPLACE TABLE link_stats AS
+INSERT INTO link_stats BY NAME
 SELECT (SELECT count(DISTINCT attr_key) FROM wide WHERE comps > (SELECT pair_cap FROM link_settings)) AS large_values,
        (SELECT count(*) FROM link_keys WHERE weight >= (SELECT threshold FROM link_settings)) AS keys_linking,
        (SELECT count(*) FROM link_keys WHERE not_chance) AS keys_not_chance,

@@ -3,7 +3,7 @@
 -- Observations of privacy services give no registrant values; their redacted
 -- records give a weaker pattern instead (registrar, name servers, creation
 -- week).
-CREATE OR REPLACE TABLE registrant_values AS
+INSERT INTO registrant_values BY NAME
 SELECT DISTINCT domain, value FROM (
   SELECT domain, 'email:' || canonical_email(registrant_email) AS value FROM whois
   WHERE status = 'found' AND NOT coalesce(privacy, false) AND registrant_email LIKE '%@%'
@@ -21,7 +21,7 @@ SELECT DISTINCT domain, value FROM (
   WHERE status = 'found' AND NOT coalesce(privacy, false) AND length(regexp_replace(registrant_phone, '[^0-9]', '', 'g')) >= 6
 );
 
-CREATE OR REPLACE TABLE registrar_patterns AS
+INSERT INTO registrar_patterns BY NAME
 SELECT DISTINCT domain,
        lower(registrar) || ' | ' || name_servers || ' | week of ' || strftime(date_trunc('week', created), '%Y-%m-%d') AS value
 FROM whois

@@ -7,7 +7,7 @@
 -- when it first spoke: the earlier of these is when it was first seen.
 -- Where the published time is a real time (not midnight), an account that
 -- posted within 15 minutes of it "started at once".
-CREATE OR REPLACE TABLE remote_accounts AS
+INSERT INTO remote_accounts BY NAME
 WITH fs AS (
   SELECT instance, account_id, min(created_at) AS first_status, count(*) AS statuses
   FROM statuses GROUP BY ALL
@@ -31,7 +31,7 @@ WHERE a.domain IS NOT NULL;
 -- (its share of the dump's whole span, at least an hour: 3 standard
 -- deviations above). A large server whose accounts appear all the time
 -- makes long runs of about its usual rate, and no burst.
-CREATE OR REPLACE TABLE remote_bursts AS
+INSERT INTO remote_bursts BY NAME
 WITH span AS (
   SELECT greatest(1, date_diff('minute', min(first_seen), max(first_seen)) / 60.0) AS hours FROM remote_accounts
 ), runs AS (

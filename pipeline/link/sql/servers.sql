@@ -1,7 +1,7 @@
 -- Stage "servers": every remote server whose accounts this dump holds,
 -- with how many of them are in campaigns: the facts behind servers.csv and
 -- the domain blocks that remediation proposes.
-CREATE OR REPLACE TABLE servers AS
+INSERT INTO servers BY NAME
 WITH acc AS (
   SELECT r.server, r.instance, r.account_id, r.first_seen, r.statuses, r.random_name, cm.campaign_id, c.score
   FROM remote_accounts r

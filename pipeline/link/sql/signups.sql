@@ -1,7 +1,7 @@
 -- Stage "signups": sign-ups per minute per instance against a robust
 -- baseline (the trailing day, leaving out the last hour so that a burst does
 -- not raise its own baseline), and the spikes they form.
-CREATE OR REPLACE TABLE signups AS
+INSERT INTO signups BY NAME
 WITH per_min AS (
   SELECT instance, date_trunc('minute', created_at) AS minute, count(*) AS signups
   FROM accounts
@@ -30,7 +30,7 @@ WHERE rk = 1;
 -- The networks of its sign-up addresses (ip_info, when --ipdb gave a
 -- database) say whether a spike came from one data centre or from many
 -- home networks.
-CREATE OR REPLACE TABLE spikes AS
+INSERT INTO spikes BY NAME
 WITH s AS (
   SELECT *, sum(CASE WHEN prev IS NULL OR minute - prev > INTERVAL 10 MINUTE THEN 1 ELSE 0 END)
               OVER (PARTITION BY instance ORDER BY minute) AS n
