@@ -19,6 +19,7 @@ import (
 	"fediforensics/data"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/dump"
+	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/export"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/htmlreport"
@@ -30,7 +31,6 @@ import (
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
-	"fediforensics/pipeline/whois"
 )
 
 // buildFlags are the flags of the commands that build an output from a dump.
@@ -122,7 +122,7 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 				return err
 			}
 			opt.Lists, opt.Log = lists, log
-			res, err := whois.Run(ctx, db, opt)
+			res, err := enrich.Run(ctx, db, opt)
 			if err != nil {
 				return err
 			}

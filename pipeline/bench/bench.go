@@ -17,13 +17,13 @@ import (
 	"time"
 
 	"fediforensics/data"
+	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/gen"
 	"fediforensics/pipeline/ingest"
 	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/store"
-	"fediforensics/pipeline/whois"
 )
 
 // Config sizes a benchmark.
@@ -195,7 +195,7 @@ SELECT instance, status_id, unnest(regexp_extract_all(coalesce(content_html, tex
 	if err := refsWriteFloor(ctx, db, res); err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, whois.DDL); err != nil {
+	if _, err := db.ExecContext(ctx, enrich.DDL); err != nil {
 		return err
 	}
 	if _, err := ipinfo.Run(ctx, db, ipinfo.Options{}); err != nil { // no database: the empty tables link reads

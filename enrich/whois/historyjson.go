@@ -1,4 +1,4 @@
-package enrich
+package whois
 
 import (
 	"bufio"

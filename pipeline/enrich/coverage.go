@@ -1,4 +1,4 @@
-package whois
+package enrich
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
 	"fediforensics/pipeline"
 )
 
@@ -27,19 +27,19 @@ const (
 	stateSkipped
 )
 
-func state(o enrich.Observation) int {
+func state(o whois.Observation) int {
 	switch o.Status {
-	case enrich.StatusFound, enrich.StatusRedacted:
+	case whois.StatusFound, whois.StatusRedacted:
 		switch {
 		case !o.Privacy && (o.Registrant.Name != "" || o.Registrant.Org != "" || o.Registrant.Email != ""):
 			return stateRegistrant
-		case o.Privacy || o.Status == enrich.StatusRedacted:
+		case o.Privacy || o.Status == whois.StatusRedacted:
 			return stateRedacted
 		}
 		return stateNoRegistrant
-	case enrich.StatusNotFound:
+	case whois.StatusNotFound:
 		return stateNotFound
-	case enrich.StatusError, enrich.StatusThrottled:
+	case whois.StatusError, whois.StatusThrottled:
 		return stateFailed
 	}
 	return stateSkipped
@@ -48,7 +48,7 @@ func state(o enrich.Observation) int {
 // coverage counts the registrable domains of the dump (regs) by the best
 // state their observations give them. Observations made at or after since
 // by the network are this run's live look-ups.
-func coverage(mode enrich.Mode, regs map[string]bool, obs []enrich.Observation, since time.Time) *pipeline.WhoisCoverage {
+func coverage(mode whois.Mode, regs map[string]bool, obs []whois.Observation, since time.Time) *pipeline.WhoisCoverage {
 	c := &pipeline.WhoisCoverage{Mode: string(mode), Domains: len(regs)}
 	best := make(map[string]int, len(regs))
 	asked, answered := map[string]bool{}, map[string]bool{}
@@ -60,7 +60,7 @@ func coverage(mode enrich.Mode, regs map[string]bool, obs []enrich.Observation, 
 		if b, ok := best[o.Domain]; !ok || s < b {
 			best[o.Domain] = s
 		}
-		if o.Source != enrich.SourceHistory && o.Status != enrich.StatusSkipped && !o.ObservedAt.Before(since) {
+		if o.Source != whois.SourceHistory && o.Status != whois.StatusSkipped && !o.ObservedAt.Before(since) {
 			asked[o.Domain] = true
 			if s < stateFailed {
 				answered[o.Domain] = true
@@ -85,11 +85,11 @@ func advice(c *pipeline.WhoisCoverage) string {
 	switch {
 	case c.Domains == 0:
 		return ""
-	case c.Mode == string(enrich.ModeOff):
+	case c.Mode == string(whois.ModeOff):
 		return "WHOIS enrichment was off (--whois off): no registrant was looked up; run with --whois live to look them up, or --whois cache with a --whois-cache that holds them"
 	case c.Unavailable():
 		return fmt.Sprintf("every live WHOIS/RDAP look-up failed (%d domains): no network, or the registries refused; the whois table's error column says why; run again with --whois live when the network is back", c.LiveAsked)
-	case c.Skipped > 0 && c.Mode == string(enrich.ModeCache):
+	case c.Skipped > 0 && c.Mode == string(whois.ModeCache):
 		return fmt.Sprintf("%d domains are not in the WHOIS cache: run with --whois live to look them up, or point --whois-cache at a cache that holds them", c.Skipped)
 	case c.Skipped > 0:
 		return fmt.Sprintf("%d domains were not looked up (the run was cancelled): run again with --whois live", c.Skipped)

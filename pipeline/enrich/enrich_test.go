@@ -1,4 +1,4 @@
-package whois
+package enrich
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"fediforensics/data"
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
 	"fediforensics/enrich/whoisserver"
 	"fediforensics/pipeline/store"
 )
@@ -92,8 +92,8 @@ func startMirror(t *testing.T) (*whoisserver.Server, string) {
 	return srv, addr
 }
 
-func liveConfig(addr string) enrich.Config {
-	return enrich.Config{Mode: enrich.ModeLive, WhoisServer: addr, Order: []string{enrich.SourceWHOIS},
+func liveConfig(addr string) whois.Config {
+	return whois.Config{Mode: whois.ModeLive, WhoisServer: addr, Order: []string{whois.SourceWHOIS},
 		PerServerRate: -1, Retries: -1, Timeout: 5 * time.Second}
 }
 
@@ -230,7 +230,7 @@ func TestLive(t *testing.T) {
 		t.Errorf("moonxtrade.com: server %q observed %v hash %q error %q", server.String, observed, hash.String, errText.String)
 	}
 	// The answers are in the cache.
-	if b, err := os.ReadFile(filepath.Join(cache, enrich.CacheFile)); err != nil || !strings.Contains(string(b), "edgard011012@gmail.com") {
+	if b, err := os.ReadFile(filepath.Join(cache, whois.CacheFile)); err != nil || !strings.Contains(string(b), "edgard011012@gmail.com") {
 		t.Errorf("the cache does not hold the answers: %v", err)
 	}
 }
@@ -242,12 +242,12 @@ func TestCacheModeEmptyCache(t *testing.T) {
 	srv, addr := startMirror(t)
 	for _, tc := range []struct {
 		name   string
-		mode   enrich.Mode
+		mode   whois.Mode
 		exists bool
 	}{
-		{"cache, empty directory", enrich.ModeCache, true},
-		{"cache, no directory yet", enrich.ModeCache, false},
-		{"off", enrich.ModeOff, false},
+		{"cache, empty directory", whois.ModeCache, true},
+		{"cache, no directory yet", whois.ModeCache, false},
+		{"off", whois.ModeOff, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openDB(t)
@@ -330,7 +330,7 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	check("second live run", db, opt)
-	opt.Config.Mode = enrich.ModeCache
+	opt.Config.Mode = whois.ModeCache
 	check("cache mode", db, opt)
 	check("cache mode, another output", openDB(t), opt)
 }
@@ -348,7 +348,7 @@ func TestHistory(t *testing.T) {
 		"cryptonexa.io,2023-04-03T00:00:00Z,Edgard Varela,Edgard.011012@gmail.com,Nordvik Registrar UAB,\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(ctx, db, Options{Config: enrich.Config{Mode: enrich.ModeOff}, History: []string{history}, Lists: data.Lists()})
+	res, err := Run(ctx, db, Options{Config: whois.Config{Mode: whois.ModeOff}, History: []string{history}, Lists: data.Lists()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ FROM whois WHERE source = 'history' ORDER BY ALL`)
 		t.Errorf("warning %s:%d %s", file, line, kind)
 	}
 	// A history file that is not there stops the stage.
-	if _, err := Run(ctx, db, Options{Config: enrich.Config{Mode: enrich.ModeOff}, History: []string{history + ".missing"}, Lists: data.Lists()}); err == nil {
+	if _, err := Run(ctx, db, Options{Config: whois.Config{Mode: whois.ModeOff}, History: []string{history + ".missing"}, Lists: data.Lists()}); err == nil {
 		t.Error("a missing history file was ignored")
 	}
 }
@@ -398,7 +398,7 @@ func TestLists(t *testing.T) {
 		"popular_domains.txt":        {Data: []byte("# mine\nmoonxtrade.com\n")},
 		"common_email_providers.txt": {Data: []byte("hallfamily.net\n")},
 	}
-	if _, err := Run(ctx, db, Options{Config: enrich.Config{Mode: enrich.ModeOff}, Lists: lists}); err != nil {
+	if _, err := Run(ctx, db, Options{Config: whois.Config{Mode: whois.ModeOff}, Lists: lists}); err != nil {
 		t.Fatal(err)
 	}
 	got := domainsOf(summary(t, db))
@@ -407,7 +407,7 @@ func TestLists(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("asked about %v,\nwant %v", got, want)
 	}
-	if _, err := Run(ctx, db, Options{Config: enrich.Config{Mode: enrich.ModeOff}, Lists: fstest.MapFS{}}); err == nil {
+	if _, err := Run(ctx, db, Options{Config: whois.Config{Mode: whois.ModeOff}, Lists: fstest.MapFS{}}); err == nil {
 		t.Error("missing lists were ignored")
 	}
 }

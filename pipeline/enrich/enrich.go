@@ -1,7 +1,7 @@
-// Package whois is the enrichment stage: it picks the domains worth asking
-// about, has the enrich package answer from its cache, the network or an
+// Package enrich is the enrichment stage: it picks the domains worth asking
+// about, has the whois package answer from its cache, the network or an
 // imported history, and writes every observation to the whois table.
-package whois
+package enrich
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"fediforensics/data"
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
@@ -34,8 +34,8 @@ const DDL = `CREATE OR REPLACE TABLE whois (
 
 // Options of the stage.
 type Options struct {
-	Config   enrich.Config
-	CacheDir string   // default enrich.DefaultCacheDir()
+	Config   whois.Config
+	CacheDir string   // default whois.DefaultCacheDir()
 	History  []string // files of historical WHOIS records to import
 	Lists    fs.FS    // popular domains and common email providers are not asked about
 	Log      *slog.Logger
@@ -73,18 +73,18 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	res.Domains = len(domains)
 	// Every domain gets at least one observation: "skipped" where nothing
 	// was asked (enrichment off, or not in the cache).
-	var cache *enrich.Cache
-	if opt.Config.Mode != enrich.ModeOff {
+	var cache *whois.Cache
+	if opt.Config.Mode != whois.ModeOff {
 		dir := opt.CacheDir
 		if dir == "" {
-			if dir, err = enrich.DefaultCacheDir(); err != nil {
+			if dir, err = whois.DefaultCacheDir(); err != nil {
 				return res, err
 			}
 		}
-		readOnly := opt.Config.Mode != enrich.ModeLive
+		readOnly := opt.Config.Mode != whois.ModeLive
 		if _, err := os.Stat(dir); readOnly && errors.Is(err, fs.ErrNotExist) {
 			opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
-		} else if cache, err = enrich.OpenCache(dir, readOnly); err != nil {
+		} else if cache, err = whois.OpenCache(dir, readOnly); err != nil {
 			return res, err
 		}
 	}
@@ -99,7 +99,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	}
 	prog.Start()
 	since := time.Now().UTC()
-	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
+	obs, err := whois.Enrich(ctx, domains, opt.Config, cache)
 	if err == nil {
 		prog.Done()
 	}
@@ -112,16 +112,16 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	var warnings []*enrich.HistoryError
+	var warnings []*whois.HistoryError
 	for _, h := range opt.History {
 		f, err := os.Open(h)
 		if err != nil {
 			return res, fmt.Errorf("whois history: %w", err)
 		}
-		hobs, errs := enrich.ReadHistory(f, filepath.Base(h))
+		hobs, errs := whois.ReadHistory(f, filepath.Base(h))
 		f.Close()
 		for _, e := range errs {
-			var he *enrich.HistoryError
+			var he *whois.HistoryError
 			if errors.As(e, &he) {
 				warnings = append(warnings, he)
 			} else {
@@ -137,7 +137,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	byReg := map[string][]string{}
 	regs := map[string]bool{}
 	for _, d := range domains {
-		rd, err := enrich.RegistrableDomain(d)
+		rd, err := whois.RegistrableDomain(d)
 		if err != nil {
 			continue
 		}
@@ -146,7 +146,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	}
 	mode := opt.Config.Mode
 	if mode == "" {
-		mode = enrich.ModeCache
+		mode = whois.ModeCache
 	}
 	res.Coverage = coverage(mode, regs, obs, since)
 	if err := writeCoverage(ctx, db, res.Coverage); err != nil {
@@ -243,7 +243,7 @@ func nullInt(n int) driver.Value {
 // next run over its cache know the same and report the same bytes. A
 // domain with failures only keeps them: its status says why nothing is
 // known.
-func dropFailures(obs []enrich.Observation) []enrich.Observation {
+func dropFailures(obs []whois.Observation) []whois.Observation {
 	answered := map[string]bool{}
 	for _, o := range obs {
 		if !failed(o.Status) {
@@ -260,4 +260,4 @@ func dropFailures(obs []enrich.Observation) []enrich.Observation {
 	return out
 }
 
-func failed(s enrich.Status) bool { return s == enrich.StatusError || s == enrich.StatusThrottled }
+func failed(s whois.Status) bool { return s == whois.StatusError || s == whois.StatusThrottled }

@@ -1,4 +1,4 @@
-// Package enrich adds WHOIS and RDAP registration data to the registrable
+// Package whois adds WHOIS and RDAP registration data to the registrable
 // domains a forensic case turns up.
 //
 // It works offline first: observations live in a persistent, append-only
@@ -13,7 +13,7 @@
 // Config.PerServerRate queries a second, failures are retried with a
 // jittered backoff, and a per-server circuit breaker stops hammering a
 // server that keeps failing.
-package enrich
+package whois
 
 import (
 	"context"
