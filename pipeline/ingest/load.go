@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/store"
 )
 
 // scratchFile is one CSV file ready for DuckDB: a member's bytes as they
@@ -124,19 +125,19 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 		switch {
 		case sf.Converted && i < 2:
 			typ = "BIGINT"
-			proj = append(proj, quoteIdent(h))
+			proj = append(proj, store.QuoteIdent(h))
 		case secrets[h] != "":
-			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", quoteIdent(h), quoteIdent(secrets[h])))
+			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", store.QuoteIdent(h), store.QuoteIdent(secrets[h])))
 		case known[h] != "" && !hasKey(secrets, h):
 			typ = known[h]
 			name, expr := loadedName(sf.Table, h)
-			proj = append(proj, expr+" AS "+quoteIdent(name))
+			proj = append(proj, expr+" AS "+store.QuoteIdent(name))
 		default:
 			if !hasKey(secrets, h) {
 				res.Ignored = append(res.Ignored, h)
 			}
 		}
-		colDefs = append(colDefs, fmt.Sprintf("%s: %s", quoteString(h), quoteString(typ)))
+		colDefs = append(colDefs, fmt.Sprintf("%s: %s", store.QuoteString(h), store.QuoteString(typ)))
 	}
 	var missing []string
 	for _, req := range requiredColumns(sf.Table) {
@@ -155,8 +156,8 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT %s AS instance, %s AS src_file, %s
 FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='"', strict_mode=true,
   allow_quoted_nulls=false, store_rejects=true, max_line_size=16777216, columns={%s})`,
-		rawTableName(sf.Table), quoteString(instance), quoteString(sf.Member), strings.Join(proj, ", "),
-		quoteString(sf.Path), strings.Join(colDefs, ", "))
+		rawTableName(sf.Table), store.QuoteString(instance), store.QuoteString(sf.Member), strings.Join(proj, ", "),
+		store.QuoteString(sf.Path), strings.Join(colDefs, ", "))
 	r, err := conn.ExecContext(ctx, q)
 	if err != nil && !sf.Converted && ctx.Err() == nil {
 		// DuckDB's strict reader gives up on some files as a whole (mixed

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/store"
 )
 
 // Kinds are the things one can pivot from.
@@ -396,7 +397,7 @@ func sqlList(vals []string) string {
 	}
 	q := make([]string, len(vals))
 	for i, v := range vals {
-		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		q[i] = store.QuoteString(v)
 	}
 	return strings.Join(q, ", ")
 }

@@ -254,10 +254,10 @@ func (in *Inserter) insert(rec arrow.RecordBatch) error {
 		if !ok {
 			return fmt.Errorf("inserter: driver cannot exec")
 		}
-		if _, err := ex.ExecContext(in.ctx, fmt.Sprintf(`INSERT INTO %q SELECT * FROM %q`, in.table, view), nil); err != nil {
+		if _, err := ex.ExecContext(in.ctx, "INSERT INTO "+QuoteIdent(in.table)+" SELECT * FROM "+QuoteIdent(view), nil); err != nil {
 			return fmt.Errorf("inserter %s: %w", in.table, err)
 		}
-		_, err = ex.ExecContext(in.ctx, fmt.Sprintf(`DROP VIEW IF EXISTS %q`, view), nil)
+		_, err = ex.ExecContext(in.ctx, "DROP VIEW IF EXISTS "+QuoteIdent(view), nil)
 		return err
 	})
 }

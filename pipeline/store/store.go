@@ -44,14 +44,14 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
 		stmts := []string{
 			fmt.Sprintf("SET threads = %d", opt.Threads),
-			fmt.Sprintf("SET temp_directory = '%s'", escape(opt.TempDir)),
+			"SET temp_directory = " + QuoteString(opt.TempDir),
 			"SET preserve_insertion_order = true",
 			"SET enable_progress_bar = false",
 			// One checkpoint at the end of a stage run, not many on the way.
 			"SET checkpoint_threshold = '16GB'",
 		}
 		if opt.MemoryLimit != "" {
-			stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(opt.MemoryLimit)))
+			stmts = append(stmts, "SET memory_limit = "+QuoteString(opt.MemoryLimit))
 		}
 		for _, s := range stmts {
 			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
@@ -69,17 +69,6 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
-}
-
-func escape(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
-			out = append(out, '\'')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }
 
 // Exec runs a script of one or more statements.
@@ -233,7 +222,7 @@ func currentSettings(ctx context.Context, execer driver.ExecerContext) (map[stri
 	}
 	var names []string
 	for n := range sandboxWant() {
-		names = append(names, "'"+n+"'")
+		names = append(names, QuoteString(n))
 	}
 	rows, err := q.QueryContext(ctx, "SELECT name, value FROM duckdb_settings() WHERE name IN ("+strings.Join(names, ", ")+")", nil)
 	if err != nil {
