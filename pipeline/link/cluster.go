@@ -52,12 +52,8 @@ SELECT a.attr_key, e.acct_key
 FROM evidence e JOIN attributes a USING (kind, value)
 WHERE a.suppressed IS NULL AND a.weight >= %g
 ORDER BY a.attr_key, e.acct_key`, p.Threshold), func(b store.Batch) error {
-		attr, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		acct, err := store.Int64Column(b, 1)
-		if err != nil {
+		var attr, acct func(int) int64
+		if err := store.Columns(b, &attr, &acct); err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
@@ -86,16 +82,9 @@ UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)
 	}
 	var links []*edge
 	err = store.ArrowQuery(ctx, conn, `SELECT a, b, weight FROM pair_links ORDER BY a, b`, func(b store.Batch) error {
-		a, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		bb, err := store.Int64Column(b, 1)
-		if err != nil {
-			return err
-		}
-		w, err := store.Float64Column(b, 2)
-		if err != nil {
+		var a, bb func(int) int64
+		var w func(int) float64
+		if err := store.Columns(b, &a, &bb, &w); err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
