@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/store"
 	"fmt"
 	"io"
 	"math"
@@ -102,7 +103,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 	var camps []*camp
 	byID := map[string]*camp{}
 	var latest time.Time
-	err := each(ctx, db, "stix_campaigns", func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "stix_campaigns", nil, func(r *sql.Rows) error {
 		var c camp
 		var accounts int64
 		var instances, summary sql.NullString
@@ -139,7 +140,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 		why                 []string
 	}
 	inds := map[string]*indicator{}
-	err = each(ctx, db, "stix_indicators", func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "stix_indicators", nil, func(r *sql.Rows) error {
 		var campaign, typ, value, why string
 		if err := r.Scan(&campaign, &typ, &value, &why); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
@@ -272,6 +273,16 @@ func Refusal(err error) string {
 		return "this SQL writes to the database (it is opened read-only)"
 	}
 	return ""
+}
+
+// EachFile runs the query of the file sql/NAME.sql in fsys (the embedded
+// queries of a stage) and calls scan on every row; errors name the query.
+func EachFile(ctx context.Context, db *sql.DB, fsys fs.FS, name string, args []any, scan func(*sql.Rows) error) error {
+	q, err := fs.ReadFile(fsys, "sql/"+name+".sql")
+	if err != nil {
+		return err
+	}
+	return Each(ctx, db, name, string(q), args, scan)
 }
 
 // Each runs a query and calls scan on every row; errors name the query.
