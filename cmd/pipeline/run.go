@@ -348,7 +348,7 @@ ORDER BY accounts DESC, kind, value LIMIT ?`, []any{n}, func(r *sql.Rows) error 
 		if err := r.Scan(&kind, &value, &accounts, &reason); err != nil {
 			return err
 		}
-		out = append(out, fmt.Sprintf("%s %s (%d accounts): %s", kind, pipeline.Printable(value), accounts, reason))
+		out = append(out, fmt.Sprintf("%s %s (%d accounts): %s", kind, report.Printable(value), accounts, reason))
 		return nil
 	})
 	return out, err
@@ -382,7 +382,7 @@ ORDER BY score DESC, accounts DESC, campaign_id LIMIT ?`, []any{n}, func(r *sql.
 		if err := r.Scan(&id, &score, &summary); err != nil {
 			return err
 		}
-		out = append(out, fmt.Sprintf("%s  %.2f  %s", id, score, pipeline.Printable(summary)))
+		out = append(out, fmt.Sprintf("%s  %.2f  %s", id, score, report.Printable(summary)))
 		return nil
 	})
 	return out, err
@@ -498,8 +498,8 @@ func printUnread(w io.Writer, unread []pipeline.UnreadMember) {
 		if found == "" {
 			found = "(none)"
 		}
-		fmt.Fprintf(w, "  %s (%s, %s): %s\n", pipeline.Printable(u.Path), u.Table, u.Instance, pipeline.Printable(u.Reason))
-		fmt.Fprintf(w, "    required: %s\n    found:    %s\n", strings.Join(u.Required, ", "), pipeline.Printable(found))
+		fmt.Fprintf(w, "  %s (%s, %s): %s\n", report.Printable(u.Path), u.Table, u.Instance, report.Printable(u.Reason))
+		fmt.Fprintf(w, "    required: %s\n    found:    %s\n", strings.Join(u.Required, ", "), report.Printable(found))
 	}
 	fmt.Fprintln(w)
 }

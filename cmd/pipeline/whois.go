@@ -12,6 +12,7 @@ import (
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/progress"
+	"fediforensics/pipeline/report"
 )
 
 // whoisFlags are the enrichment flags of run, and of the whois command.
@@ -97,10 +98,10 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	prog.Done()
 	for _, o := range obs {
-		fmt.Fprintln(stdout, pipeline.Printable(heading(o, opt.Config.Mode)))
+		fmt.Fprintln(stdout, report.Printable(heading(o, opt.Config.Mode)))
 		line := func(k, v string) {
 			if v != "" {
-				fmt.Fprintf(stdout, "  %-12s %s\n", k, pipeline.Printable(v))
+				fmt.Fprintf(stdout, "  %-12s %s\n", k, report.Printable(v))
 			}
 		}
 		line("registrar", o.Registrar)

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/xml"
-	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 	"io"
 	"strconv"
@@ -76,7 +76,7 @@ func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
 		if err := r.Scan(&kind, &value, &label, &accounts, &weight, &campaigns); err != nil {
 			return err
 		}
-		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: pipeline.EvidenceNode(kind), Campaign: campaigns.String,
+		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: report.EvidenceNode(kind), Campaign: campaigns.String,
 			Accounts: accounts, Weight: weight})
 	})
 	return err

@@ -28,8 +28,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"fediforensics/pipeline/extract"
 )
 
 //go:embed sql/*.sql
@@ -199,7 +197,7 @@ func (v viewer) show(s string) string {
 
 // domain shows a registrable domain in its Unicode form.
 func (v viewer) domain(ascii string) string {
-	return v.show(extract.Unicode(ascii))
+	return v.show(report.UnicodeDomain(ascii))
 }
 
 func ts(t sql.NullTime) string {
@@ -525,7 +523,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		}
 		evidence[id] = append(evidence[id], e)
 		d := detail[id]
-		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: pipeline.EvidenceNode(e.Kind), Label: v.show(e.Label),
+		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: report.EvidenceNode(e.Kind), Label: v.show(e.Label),
 			Weight: num(e.Weight), Meaning: e.Meaning, Why: v.show(why.String), Accounts: e.Accounts})
 		return nil
 	})
@@ -629,15 +627,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 			}
 		}
 		if pts := signups[d.ID]; len(pts) > 0 {
-			from, to := pts[0].T, pts[0].T
-			for _, pt := range pts {
-				if pt.T.Before(from) {
-					from = pt.T
-				}
-				if pt.T.After(to) {
-					to = pt.T
-				}
-			}
+			from, to := timeSpan(pts)
 			pad := max(to.Sub(from)/20, 10*time.Minute)
 			d.Timeline = newTimeChart("sign-ups", chartW, chartH, from.Add(-pad), to.Add(pad), pts, ws)
 		}

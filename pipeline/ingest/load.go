@@ -55,7 +55,7 @@ func unread(sf scratchFile, instance string, header []string, field, kind, reaso
 			u.Found = append(u.Found, fmt.Sprintf("(+%d more)", len(found)-i))
 			break
 		}
-		h = pipeline.Truncate(strings.ToValidUTF8(h, "\uFFFD"), 64)
+		h = truncate(strings.ToValidUTF8(h, "\uFFFD"), 64)
 		u.Found = append(u.Found, h)
 		seen[h] = true
 	}
@@ -164,7 +164,7 @@ FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='
 		// line endings, say): read this one row by row instead.
 		conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
 		warn(pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Kind: "csv_fallback",
-			Reason: "the fast CSV reader refused the file, so it was read row by row: " + pipeline.Truncate(firstLine(err.Error()), 200)})
+			Reason: "the fast CSV reader refused the file, so it was read row by row: " + truncate(firstLine(err.Error()), 200)})
 		conv := sf
 		conv.Path, conv.Converted = sf.Spill, true
 		var lost int64
@@ -239,7 +239,7 @@ FROM reject_errors ORDER BY line, column_idx`)
 		}
 		n, prev = n+1, r.line
 		w := pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Field: r.column,
-			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: pipeline.Truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
+			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
 		if sf.Converted {
 			// The converted row starts with the member's own line and offset.
 			first, rest, _ := strings.Cut(r.csvLine, ",")
@@ -327,7 +327,7 @@ func convertCSV(src, dst, member, table string, warn func(pipeline.Warning)) err
 		line, _ = r.FieldPos(0)
 		if len(rec) != len(header) {
 			warn(pipeline.Warning{File: member, Line: int64(line), Offset: start, Table: table, Kind: "column_count", Row: true,
-				Reason: fmt.Sprintf("expected %d columns, found %d", len(header), len(rec)), Raw: pipeline.Truncate(strings.ToValidUTF8(strings.Join(rec, ","), "\uFFFD"), pipeline.MaxRawWarning)})
+				Reason: fmt.Sprintf("expected %d columns, found %d", len(header), len(rec)), Raw: truncate(strings.ToValidUTF8(strings.Join(rec, ","), "\uFFFD"), pipeline.MaxRawWarning)})
 			continue
 		}
 		ok := true
