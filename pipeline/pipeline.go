@@ -7,7 +7,6 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -88,17 +87,6 @@ type Warning struct {
 
 // MaxRawWarning is how much of a bad row a warning keeps.
 const MaxRawWarning = 512
-
-// Truncate cuts s to at most n bytes on a rune boundary, marking the cut.
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // InputError is an error in the input at a known place, like csv.ParseError.
 type InputError struct {
@@ -368,60 +356,4 @@ type TableCount struct {
 type StageTiming struct {
 	Stage   string  `json:"stage"`
 	Seconds float64 `json:"seconds"`
-}
-
-// AppendCSVField appends s as one RFC 4180 field, quoted only when needed.
-// An empty string is written as "" so that a reader can tell it from NULL
-// (an empty unquoted field), as psql's CSV does.
-func AppendCSVField(dst []byte, s string) []byte {
-	needs := s == ""
-	for i := 0; i < len(s) && !needs; i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			needs = true
-		}
-	}
-	if !needs {
-		return append(dst, s...)
-	}
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, s[i])
-	}
-	return append(dst, '"')
-}
-
-// EvidenceNode is the type of node a shared value of an evidence kind is
-// drawn as in an evidence graph: app, domain, email, ip, registrant, burst
-// or text.
-func EvidenceNode(kind string) string {
-	switch kind {
-	case "app", "app_name", "app_name_website":
-		return "app"
-	case "app_website", "domain":
-		return "domain"
-	case "email", "email_similar", "email_domain", "registrant_email":
-		return "email"
-	case "ip", "ip_prefix":
-		return "ip"
-	case "registrant", "registrar_pattern":
-		return "registrant"
-	case "burst":
-		return "burst"
-	}
-	return "text"
-}
-
-// Printable makes attacker-written text safe for a terminal: control
-// characters (escape sequences among them) become U+FFFD.
-func Printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/report"
 )
 
 func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,13 +32,13 @@ func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "sha256     %s\n", m.Input.SHA256)
 	fmt.Fprintf(stdout, "\n%-44s %-16s %-8s %10s  %s\n", "member", "instance", "format", "bytes", "sha256")
 	for _, mb := range m.Members {
-		fmt.Fprintf(stdout, "%-44s %-16s %-8s %10d  %s\n", pipeline.Printable(mb.Path), mb.Instance, mb.Format, mb.Bytes, mb.SHA256)
+		fmt.Fprintf(stdout, "%-44s %-16s %-8s %10d  %s\n", report.Printable(mb.Path), mb.Instance, mb.Format, mb.Bytes, mb.SHA256)
 		if len(mb.Ignored) > 0 {
 			fmt.Fprintf(stdout, "  ignored columns: %v\n", mb.Ignored)
 		}
 	}
 	for _, sk := range m.Skipped {
-		fmt.Fprintf(stdout, "%-44s skipped: not named for a Mastodon table\n", pipeline.Printable(sk))
+		fmt.Fprintf(stdout, "%-44s skipped: not named for a Mastodon table\n", report.Printable(sk))
 	}
 	fmt.Fprintln(stdout, "\nstages")
 	for _, s := range m.Stages {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
 )
 
 // testRoot is a temporary directory for the whole test binary: the HOME
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 // TestNoUserState checks the guard of TestMain: the default WHOIS cache
 // of this test binary is inside the temporary directory.
 func TestNoUserState(t *testing.T) {
-	dir, err := enrich.DefaultCacheDir()
+	dir, err := whois.DefaultCacheDir()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/progress"
-	"fediforensics/pipeline/whois"
+	"fediforensics/pipeline/report"
 )
 
 // whoisFlags are the enrichment flags of run, and of the whois command.
@@ -39,18 +40,18 @@ func (w *whoisFlags) add(fs *flag.FlagSet) {
 	fs.Var(&w.history, "whois-history", "import historical WHOIS records from this CSV or JSON Lines `file` (repeatable)")
 }
 
-func (w *whoisFlags) options(stderr io.Writer) (whois.Options, error) {
-	mode := enrich.Mode(w.mode)
+func (w *whoisFlags) options(stderr io.Writer) (enrich.Options, error) {
+	mode := whois.Mode(w.mode)
 	switch mode {
-	case enrich.ModeOff, enrich.ModeCache, enrich.ModeLive:
+	case whois.ModeOff, whois.ModeCache, whois.ModeLive:
 	default:
-		return whois.Options{}, fmt.Errorf("%w: --whois is off, cache or live, not %q", pipeline.ErrUsage, w.mode)
+		return enrich.Options{}, fmt.Errorf("%w: --whois is off, cache or live, not %q", pipeline.ErrUsage, w.mode)
 	}
-	cfg := enrich.Config{Mode: mode, WhoisServer: w.server, RDAPServer: w.rdap, MaxAge: w.maxAge, Timeout: w.timeout,
+	cfg := whois.Config{Mode: mode, WhoisServer: w.server, RDAPServer: w.rdap, MaxAge: w.maxAge, Timeout: w.timeout,
 		PerServerRate: w.rate, Order: strings.Split(w.order, ",")}
-	// Only the display is chosen here; whois.Run starts the reporter, as
+	// Only the display is chosen here; enrich.Run starts the reporter, as
 	// options is also called just to check the flags.
-	return whois.Options{Config: cfg, CacheDir: w.cache, History: w.history, Progress: progress.Detect(stderr, nil)}, nil
+	return enrich.Options{Config: cfg, CacheDir: w.cache, History: w.history, Progress: progress.Detect(stderr, nil)}, nil
 }
 
 // cmdWhois prints what the cache (and with --live, the network) knows of
@@ -73,11 +74,11 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	dir := opt.CacheDir
 	if dir == "" {
-		if dir, err = enrich.DefaultCacheDir(); err != nil {
+		if dir, err = whois.DefaultCacheDir(); err != nil {
 			return err
 		}
 	}
-	cache, err := enrich.OpenCache(dir, opt.Config.Mode != enrich.ModeLive)
+	cache, err := whois.OpenCache(dir, opt.Config.Mode != whois.ModeLive)
 	if err != nil {
 		return err
 	}
@@ -90,17 +91,17 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	prog.Start()
-	obs, err := enrich.Enrich(ctx, domains, opt.Config, cache)
+	obs, err := whois.Enrich(ctx, domains, opt.Config, cache)
 	if err != nil {
 		prog.Stop()
 		return err
 	}
 	prog.Done()
 	for _, o := range obs {
-		fmt.Fprintln(stdout, pipeline.Printable(heading(o, opt.Config.Mode)))
+		fmt.Fprintln(stdout, report.Printable(heading(o, opt.Config.Mode)))
 		line := func(k, v string) {
 			if v != "" {
-				fmt.Fprintf(stdout, "  %-12s %s\n", k, pipeline.Printable(v))
+				fmt.Fprintf(stdout, "  %-12s %s\n", k, report.Printable(v))
 			}
 		}
 		line("registrar", o.Registrar)
@@ -120,7 +121,7 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // heading is the first line of an observation. A domain nothing was asked
 // about has no source and no time: it says why rather than print a zero
 // time.
-func heading(o enrich.Observation, mode enrich.Mode) string {
+func heading(o whois.Observation, mode whois.Mode) string {
 	s := o.Domain + "  " + string(o.Status)
 	if o.Source != "" {
 		s += "  " + o.Source
@@ -131,10 +132,10 @@ func heading(o enrich.Observation, mode enrich.Mode) string {
 	switch {
 	case !o.ObservedAt.IsZero():
 		s += " at " + o.ObservedAt.UTC().Format(time.RFC3339)
-	case o.Status != enrich.StatusSkipped:
-	case mode == enrich.ModeOff:
+	case o.Status != whois.StatusSkipped:
+	case mode == whois.ModeOff:
 		s += "  (--whois off: nothing was asked)"
-	case mode != enrich.ModeLive:
+	case mode != whois.ModeLive:
 		s += "  (nothing in the cache; --live asks the network)"
 	}
 	return s

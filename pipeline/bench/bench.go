@@ -151,9 +151,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		var q string
 		switch {
 		case strings.HasSuffix(m, ".csv"):
-			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_csv('%s')", i, m)
+			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_csv(%s)", i, store.QuoteString(m))
 		case strings.HasSuffix(m, ".json"), strings.HasSuffix(m, ".jsonl"):
-			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_json('%s')", i, m)
+			q = fmt.Sprintf("CREATE TABLE t%d AS SELECT * FROM read_json(%s)", i, store.QuoteString(m))
 		default:
 			return res, fmt.Errorf("bench: %s has no DuckDB reader", m)
 		}

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"fediforensics/pipeline/report"
+	"fediforensics/pipeline/store"
 )
 
 // Formats lists the formats of Write.
@@ -98,14 +99,10 @@ ORDER BY c.table_name, c.column_index`)
 func (t table) query() string {
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = ident(c)
+		cols[i] = store.QuoteIdent(c)
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + ident(t.Name) + " ORDER BY ALL"
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + store.QuoteIdent(t.Name) + " ORDER BY ALL"
 }
-
-func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Parquet writes dir/TABLE.parquet for every table, with DuckDB's built-in
 // Parquet writer.
@@ -117,7 +114,7 @@ func Parquet(ctx context.Context, db *sql.DB, dir string) error {
 	for _, t := range ts {
 		final := filepath.Join(dir, t.Name+".parquet")
 		tmp := final + ".tmp"
-		q := "COPY (" + t.query() + ") TO " + literal(tmp) + " (FORMAT parquet)"
+		q := "COPY (" + t.query() + ") TO " + store.QuoteString(tmp) + " (FORMAT parquet)"
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
 			return fmt.Errorf("%s: %w", t.Name, err)

@@ -2,13 +2,6 @@ package export
 
 import "testing"
 
-func TestUUID5(t *testing.T) {
-	// The RFC 4122 example namespace for DNS names, and Python's uuid5.
-	if got := uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org"); got != "886313e1-3b8a-5372-9b90-0c9aee199e5d" {
-		t.Errorf("uuid5 = %s", got)
-	}
-}
-
 func TestIndicatorOf(t *testing.T) {
 	for _, tc := range []struct{ typ, value, want string }{
 		{"domain", "MoonXTrade.com", "[domain-name:value = 'moonxtrade.com']"},

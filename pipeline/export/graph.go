@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/xml"
-	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 	"io"
 	"strconv"
@@ -42,19 +42,10 @@ func accountID(instance, id string) string { return "account:" + instance + "/" 
 
 func valueID(kind, value string) string { return kind + ":" + value }
 
-// each runs an embedded query and calls scan on every row.
-func each(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
-	q, err := queries.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		return err
-	}
-	return store.Each(ctx, db, name, string(q), nil, scan)
-}
-
 // nodes streams the nodes of the evidence graph: the accounts, then the
 // values.
 func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
-	err := each(ctx, db, "graph_accounts", func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "graph_accounts", nil, func(r *sql.Rows) error {
 		var key int64
 		var inst, id string
 		var username, domain, campaign sql.NullString
@@ -77,7 +68,7 @@ func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
 	if err != nil {
 		return err
 	}
-	err = each(ctx, db, "graph_values", func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "graph_values", nil, func(r *sql.Rows) error {
 		var kind, value, label string
 		var accounts int64
 		var weight float64
@@ -85,7 +76,7 @@ func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
 		if err := r.Scan(&kind, &value, &label, &accounts, &weight, &campaigns); err != nil {
 			return err
 		}
-		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: pipeline.EvidenceNode(kind), Campaign: campaigns.String,
+		return onNode(node{ID: valueID(kind, value), Label: label, Type: kind, Group: report.EvidenceNode(kind), Campaign: campaigns.String,
 			Accounts: accounts, Weight: weight})
 	})
 	return err
@@ -93,7 +84,7 @@ func nodes(ctx context.Context, db *sql.DB, onNode func(node) error) error {
 
 // edges streams the edges of the evidence graph.
 func edges(ctx context.Context, db *sql.DB, onEdge func(edge) error) error {
-	return each(ctx, db, "graph_edges", func(r *sql.Rows) error {
+	return store.EachFile(ctx, db, queries, "graph_edges", nil, func(r *sql.Rows) error {
 		var inst, id, kind, value string
 		var weight float64
 		if err := r.Scan(&inst, &id, &kind, &value, &weight); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 	"fediforensics/pipeline/store"
 	"fmt"
@@ -414,7 +413,7 @@ set -eu
 			if !seen["left out "+value] {
 				seen["left out "+value] = true
 				st.leftOut++
-				fmt.Fprintf(&b, "# campaign %s, score %s: left out %s: %s\n", campaign, score(s), pipeline.Printable(value), why)
+				fmt.Fprintf(&b, "# campaign %s, score %s: left out %s: %s\n", campaign, score(s), report.Printable(value), why)
 			}
 			return nil
 		}
@@ -423,7 +422,7 @@ set -eu
 		}
 		if kind == "ip_prefix" && consumer.Valid {
 			return leftOut(fmt.Sprintf("a prefix of %s, a consumer network: a block would stop its other customers (addresses the campaign itself shared are proposed one by one)",
-				pipeline.Printable(consumer.String)))
+				report.Printable(consumer.String)))
 		}
 		var target, what string
 		var block netip.Prefix

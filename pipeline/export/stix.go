@@ -2,12 +2,8 @@ package export
 
 import (
 	"context"
-	"crypto/sha1"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"fediforensics/pipeline/outdir"
-	"fmt"
 	"io"
 	"math"
 	"net/netip"
@@ -15,6 +11,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"fediforensics/pipeline/outdir"
+	"fediforensics/pipeline/store"
+
+	"github.com/google/uuid"
 )
 
 // stixNamespace is the UUIDv5 namespace of the ids of the objects the
@@ -26,16 +27,10 @@ const stixNamespace = "1f3b8c2e-6d7a-5e94-b0c1-7a2f9d4e8b63"
 // domainRE is a domain name that may go into a STIX pattern.
 var domainRE = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
 
-// uuid5 is the name-based (SHA-1) UUID of name in the namespace ns.
-func uuid5(ns, name string) string {
-	nsb, _ := hex.DecodeString(strings.ReplaceAll(ns, "-", ""))
-	h := sha1.New()
-	h.Write(nsb)
-	h.Write([]byte(name))
-	s := h.Sum(nil)[:16]
-	s[6] = s[6]&0x0f | 0x50
-	s[8] = s[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
+// stixUUID is the name-based (version 5, SHA-1) UUID of name in
+// stixNamespace.
+func stixUUID(name string) string {
+	return uuid.NewSHA1(uuid.MustParse(stixNamespace), []byte(name)).String()
 }
 
 // stixTime is a STIX timestamp: UTC, to the millisecond.
@@ -102,7 +97,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 	var camps []*camp
 	byID := map[string]*camp{}
 	var latest time.Time
-	err := each(ctx, db, "stix_campaigns", func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "stix_campaigns", nil, func(r *sql.Rows) error {
 		var c camp
 		var accounts int64
 		var instances, summary sql.NullString
@@ -110,7 +105,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 		if err := r.Scan(&c.id, &c.score, &accounts, &instances, &first, &last, &summary); err != nil {
 			return err
 		}
-		c.stixID = "campaign--" + uuid5(stixNamespace, "campaign "+c.id)
+		c.stixID = "campaign--" + stixUUID("campaign "+c.id)
 		c.obj = stixObject{"type": "campaign", "spec_version": "2.1", "id": c.stixID,
 			"name": "Fediverse abuse campaign " + c.id, "description": summary.String,
 			"confidence":                  int(math.Round(100 * c.score)),
@@ -139,7 +134,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 		why                 []string
 	}
 	inds := map[string]*indicator{}
-	err = each(ctx, db, "stix_indicators", func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "stix_indicators", nil, func(r *sql.Rows) error {
 		var campaign, typ, value, why string
 		if err := r.Scan(&campaign, &typ, &value, &why); err != nil {
 			return err
@@ -180,7 +175,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 	var rels []stixObject
 	for _, p := range patterns {
 		in := inds[p]
-		id := "indicator--" + uuid5(stixNamespace, "indicator "+p)
+		id := "indicator--" + stixUUID("indicator "+p)
 		var score float64
 		var from time.Time
 		for _, c := range in.camps {
@@ -202,7 +197,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 			"confidence": int(math.Round(100 * score))})
 		ids = append(ids, id)
 		for _, c := range in.camps {
-			rid := "relationship--" + uuid5(stixNamespace, "indicates "+id+" "+c.stixID)
+			rid := "relationship--" + stixUUID("indicates "+id+" "+c.stixID)
 			rels = append(rels, stixObject{"type": "relationship", "spec_version": "2.1", "id": rid, "created": now, "modified": now,
 				"relationship_type": "indicates", "source_ref": id, "target_ref": c.stixID})
 			ids = append(ids, rid)
@@ -212,7 +207,7 @@ func STIX(ctx context.Context, db *sql.DB, path string) error {
 	if objects == nil {
 		objects = []stixObject{}
 	}
-	bundle := map[string]any{"type": "bundle", "id": "bundle--" + uuid5(stixNamespace, "bundle "+strings.Join(ids, " ")), "objects": objects}
+	bundle := map[string]any{"type": "bundle", "id": "bundle--" + stixUUID("bundle "+strings.Join(ids, " ")), "objects": objects}
 	return outdir.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
+
+	"fediforensics/pipeline/report"
 )
 
 // Ref is one URL or host found in a source.
@@ -252,16 +254,7 @@ func toASCII(h string) (string, error) {
 
 var errBadLabel = errors.New("bad label")
 
-// unicode is Unicode through the cache.
+// unicode is report.UnicodeDomain through the cache.
 func (x *Extractor) unicode(ascii string) string {
-	return cached(x.names, ascii, Unicode)
-}
-
-// Unicode renders an ASCII (punycode) domain for display.
-func Unicode(ascii string) string {
-	u, err := idna.Display.ToUnicode(ascii)
-	if err != nil {
-		return ascii
-	}
-	return u
+	return cached(x.names, ascii, report.UnicodeDomain)
 }

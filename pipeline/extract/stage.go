@@ -255,19 +255,8 @@ func instanceDomains(ctx context.Context, db *sql.DB, instances []string) error 
 // distinct instance, source and kind names are shared through interned.
 func batchRows(b store.Batch, interned map[string]string) ([]row, error) {
 	var text [5]func(int) string
-	for i, col := range []int{0, 1, 4, 5, 6} {
-		get, err := store.StringColumn(b, col)
-		if err != nil {
-			return nil, err
-		}
-		text[i] = get
-	}
-	sourceID, err := store.NullableInt64Column(b, 2)
-	if err != nil {
-		return nil, err
-	}
-	accountID, err := store.NullableInt64Column(b, 3)
-	if err != nil {
+	var sourceID, accountID func(int) any
+	if err := store.Columns(b, &text[0], &text[1], &sourceID, &accountID, &text[2], &text[3], &text[4]); err != nil {
 		return nil, err
 	}
 	intern := func(s string) string {

@@ -19,7 +19,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 
-	"fediforensics/pipeline"
+	"fediforensics/pipeline/report"
 )
 
 // Write generates a dump into dir (which must not exist) and returns the
@@ -112,7 +112,7 @@ func (t *table) row(vals ...any) {
 		if t.copy {
 			b = appendCopyField(b, s)
 		} else {
-			b = pipeline.AppendCSVField(b, s)
+			b = report.AppendCSVField(b, s)
 		}
 	}
 	t.buf = append(b, '\n')

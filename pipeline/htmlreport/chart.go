@@ -267,7 +267,14 @@ func TimeChart(what string, points []TimePoint, windows []Window) (template.HTML
 	if len(points) == 0 {
 		return "", nil
 	}
-	from, to := points[0].T, points[0].T
+	from, to := timeSpan(points)
+	return render("timechart", newTimeChart(what, chartW, chartH, from, to, points, windows))
+}
+
+// timeSpan is the earliest and the latest time of points, which are not
+// empty.
+func timeSpan(points []TimePoint) (from, to time.Time) {
+	from, to = points[0].T, points[0].T
 	for _, p := range points {
 		if p.T.Before(from) {
 			from = p.T
@@ -276,7 +283,7 @@ func TimeChart(what string, points []TimePoint, windows []Window) (template.HTML
 			to = p.T
 		}
 	}
-	return render("timechart", newTimeChart(what, chartW, chartH, from, to, points, windows))
+	return from, to
 }
 
 func render(name string, data any) (template.HTML, error) {

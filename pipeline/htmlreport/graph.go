@@ -1,7 +1,7 @@
 package htmlreport
 
 import (
-	"fediforensics/pipeline"
+	"fediforensics/pipeline/report"
 	"fmt"
 	"math"
 	"sort"
@@ -107,7 +107,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 	}
 	vals := append([]evidenceRow(nil), ev...)
 	sort.SliceStable(vals, func(i, j int) bool {
-		return rank[pipeline.EvidenceNode(vals[i].Kind)] < rank[pipeline.EvidenceNode(vals[j].Kind)]
+		return rank[report.EvidenceNode(vals[i].Kind)] < rank[report.EvidenceNode(vals[j].Kind)]
 	})
 	if len(vals) > maxValueNodes {
 		// Keep the strongest values: ev is ordered by weight, then accounts.
@@ -144,7 +144,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 	for i, r := range vals {
 		y := yOf(i, len(vals))
 		valueY[[2]string{r.Kind, r.Value}] = y
-		t := pipeline.EvidenceNode(r.Kind)
+		t := report.EvidenceNode(r.Kind)
 		g.Nodes = append(g.Nodes, gNode{X: num(valueX), Y: num(y), R: "6", LX: num(valueX + 12), LY: num(y + 4), Type: t, Anchor: "start",
 			Label: truncate(show(r.Label), 56), Count: fmt.Sprintf("%d", r.Accounts),
 			Title: fmt.Sprintf("%s: %s (%d accounts, weight %s): %s", r.Kind, show(r.Label), r.Accounts, num(r.Weight), r.Meaning)})
@@ -167,7 +167,7 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 			if !ok || !ok2 {
 				continue
 			}
-			g.Edges = append(g.Edges, gEdge{D: curve(y0, y1), Width: "1.2", Type: pipeline.EvidenceNode(e.Kind), Title: show(e.Account) + " — " + e.Kind})
+			g.Edges = append(g.Edges, gEdge{D: curve(y0, y1), Width: "1.2", Type: report.EvidenceNode(e.Kind), Title: show(e.Account) + " — " + e.Kind})
 		}
 	} else {
 		y := yOf(0, 1)
@@ -176,13 +176,13 @@ func newGraph(total int64, ev []evidenceRow, accounts []accountNode, edges []mem
 		for _, r := range vals {
 			share := float64(r.Accounts) / math.Max(float64(total), 1)
 			g.Edges = append(g.Edges, gEdge{D: curve(y, valueY[[2]string{r.Kind, r.Value}]), Width: num(0.8 + 7*share),
-				Type: pipeline.EvidenceNode(r.Kind), Title: fmt.Sprintf("%d of %d accounts — %s", r.Accounts, total, r.Kind)})
+				Type: report.EvidenceNode(r.Kind), Title: fmt.Sprintf("%d of %d accounts — %s", r.Accounts, total, r.Kind)})
 		}
 	}
 	// The legend names the types present.
 	present := map[string]bool{"account": true}
 	for _, r := range vals {
-		present[pipeline.EvidenceNode(r.Kind)] = true
+		present[report.EvidenceNode(r.Kind)] = true
 	}
 	x := 12.0
 	for _, t := range typeOrder() {

@@ -28,8 +28,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"fediforensics/pipeline/extract"
 )
 
 //go:embed sql/*.sql
@@ -199,7 +197,7 @@ func (v viewer) show(s string) string {
 
 // domain shows a registrable domain in its Unicode form.
 func (v viewer) domain(ascii string) string {
-	return v.show(extract.Unicode(ascii))
+	return v.show(report.UnicodeDomain(ascii))
 }
 
 func ts(t sql.NullTime) string {
@@ -220,7 +218,7 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 		hash(css), hash(js))
 
 	var first, last sql.NullTime
-	err := each(ctx, db, "instances", nil, func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "instances", nil, func(r *sql.Rows) error {
 		var iv instanceView
 		var f, l sql.NullTime
 		if err := r.Scan(&iv.Name, &iv.LocalAccounts, &iv.Statuses, &f, &l); err != nil {
@@ -259,7 +257,7 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 		return nil, err
 	}
 	var local, statuses, promoted, registrants, suppressed int64
-	err = each(ctx, db, "stats", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "stats", nil, func(r *sql.Rows) error {
 		return r.Scan(&local, &statuses, &promoted, &registrants, &suppressed)
 	})
 	if err != nil {
@@ -298,7 +296,7 @@ func loadServers(ctx context.Context, db *sql.DB, p *page, v viewer) error {
 	for _, d := range p.Details {
 		detail[d.ID] = true
 	}
-	return each(ctx, db, "servers", nil, func(r *sql.Rows) error {
+	return store.EachFile(ctx, db, queries, "servers", nil, func(r *sql.Rows) error {
 		var s serverView
 		var share float64
 		var first, last sql.NullTime
@@ -340,21 +338,12 @@ func hash(b []byte) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(h[:])
 }
 
-// each runs the embedded query name and calls scan on every row.
-func each(ctx context.Context, db *sql.DB, name string, args []any, scan func(*sql.Rows) error) error {
-	q, err := queries.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		return err
-	}
-	return store.Each(ctx, db, name, string(q), args, scan)
-}
-
 // loadTimelines draws the sign-ups of each instance and returns the
 // spike windows of each.
 func loadTimelines(ctx context.Context, db *sql.DB, p *page, v viewer) (map[string][]Window, error) {
 	points := map[string][]TimePoint{}
 	var order []string
-	err := each(ctx, db, "signups", nil, func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "signups", nil, func(r *sql.Rows) error {
 		var inst string
 		var t time.Time
 		var n int64
@@ -372,7 +361,7 @@ func loadTimelines(ctx context.Context, db *sql.DB, p *page, v viewer) (map[stri
 	}
 	windows := map[string][]Window{}
 	spikes := map[string][]spikeView{}
-	err = each(ctx, db, "spikes", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "spikes", nil, func(r *sql.Rows) error {
 		var inst string
 		var from, to time.Time
 		var s spikeView
@@ -434,7 +423,7 @@ func level(score float64) string {
 
 func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail int, spikes map[string][]Window) error {
 	summaries, networks := map[string]string{}, map[string]string{}
-	err := each(ctx, db, "campaigns", nil, func(r *sql.Rows) error {
+	err := store.EachFile(ctx, db, queries, "campaigns", nil, func(r *sql.Rows) error {
 		var c campaignRow
 		var score, burst, hosting sql.NullFloat64
 		var first, last sql.NullTime
@@ -490,7 +479,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 	for i := range p.Details {
 		detail[p.Details[i].ID] = &p.Details[i]
 	}
-	err = each(ctx, db, "campaign_networks", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "campaign_networks", nil, func(r *sql.Rows) error {
 		var id string
 		var asn int64
 		var org, countries sql.NullString
@@ -514,7 +503,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		return err
 	}
 	evidence := map[string][]evidenceRow{}
-	err = each(ctx, db, "evidence", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "evidence", nil, func(r *sql.Rows) error {
 		var id string
 		var e evidenceRow
 		var label, meaning, why sql.NullString
@@ -534,7 +523,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		}
 		evidence[id] = append(evidence[id], e)
 		d := detail[id]
-		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: pipeline.EvidenceNode(e.Kind), Label: v.show(e.Label),
+		d.Evidence = append(d.Evidence, evidenceView{Kind: e.Kind, Type: report.EvidenceNode(e.Kind), Label: v.show(e.Label),
 			Weight: num(e.Weight), Meaning: e.Meaning, Why: v.show(why.String), Accounts: e.Accounts})
 		return nil
 	})
@@ -543,7 +532,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 	}
 	signups := map[string][]TimePoint{}
 	accounts := map[string][]accountNode{}
-	err = each(ctx, db, "members", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "members", nil, func(r *sql.Rows) error {
 		var id string
 		var m memberView
 		var username, display, email, ip, app, ev sql.NullString
@@ -572,7 +561,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 		return err
 	}
 	edges := map[string][]memberEdge{}
-	err = each(ctx, db, "member_edges", []any{sql.Named("max_accounts", maxAccountNodes)}, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "member_edges", []any{sql.Named("max_accounts", maxAccountNodes)}, func(r *sql.Rows) error {
 		var id string
 		var e memberEdge
 		if err := r.Scan(&id, &e.Account, &e.Kind, &e.Val); err != nil {
@@ -586,7 +575,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 	if err != nil {
 		return err
 	}
-	err = each(ctx, db, "campaign_domains", nil, func(r *sql.Rows) error {
+	err = store.EachFile(ctx, db, queries, "campaign_domains", nil, func(r *sql.Rows) error {
 		var id, ascii, uni string
 		var dv domainView
 		var first, created sql.NullTime
@@ -638,15 +627,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 			}
 		}
 		if pts := signups[d.ID]; len(pts) > 0 {
-			from, to := pts[0].T, pts[0].T
-			for _, pt := range pts {
-				if pt.T.Before(from) {
-					from = pt.T
-				}
-				if pt.T.After(to) {
-					to = pt.T
-				}
-			}
+			from, to := timeSpan(pts)
 			pad := max(to.Sub(from)/20, 10*time.Minute)
 			d.Timeline = newTimeChart("sign-ups", chartW, chartH, from.Add(-pad), to.Add(pad), pts, ws)
 		}
@@ -660,7 +641,7 @@ func loadRegistrants(ctx context.Context, db *sql.DB, p *page, v viewer) error {
 	for _, d := range p.Details {
 		detailed[d.ID] = true
 	}
-	return each(ctx, db, "registrants", nil, func(r *sql.Rows) error {
+	return store.EachFile(ctx, db, queries, "registrants", nil, func(r *sql.Rows) error {
 		var reg, ascii, uni string
 		var camps sql.NullString
 		var nd, np int64

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strconv"
 
-	"fediforensics/pipeline"
+	"fediforensics/pipeline/report"
 )
 
 // Value is one cell of a converted row: Null or a string.
@@ -36,7 +36,7 @@ func newScratchWriter(path string, cols []string) (*scratchWriter, error) {
 	sw := &scratchWriter{f: f, w: bufio.NewWriterSize(f, 1<<20)}
 	sw.buf = append(sw.buf, "src_line,src_offset"...)
 	for _, c := range cols {
-		sw.buf = pipeline.AppendCSVField(append(sw.buf, ','), c)
+		sw.buf = report.AppendCSVField(append(sw.buf, ','), c)
 	}
 	sw.w.Write(append(sw.buf, '\n'))
 	return sw, nil
@@ -52,7 +52,7 @@ func (sw *scratchWriter) write(line, offset int64, vals []Value) {
 	for _, v := range vals {
 		b = append(b, ',')
 		if !v.Null {
-			b = pipeline.AppendCSVField(b, v.S)
+			b = report.AppendCSVField(b, v.S)
 		}
 	}
 	sw.buf = append(b, '\n')

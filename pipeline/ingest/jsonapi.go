@@ -32,7 +32,7 @@ func (f *flex) UnmarshalJSON(b []byte) error {
 		}
 		*f = flex{S: s, Valid: true}
 	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return fmt.Errorf("expected a scalar, got %s", pipeline.Truncate(string(b), 40))
+		return fmt.Errorf("expected a scalar, got %s", truncate(string(b), 40))
 	default:
 		*f = flex{S: string(b), Valid: true}
 	}
@@ -432,7 +432,7 @@ func readAPI(r io.Reader, file, kind string, open openFunc, warn func(pipeline.W
 	}
 	bad := func(line, off int64, kindOf, reason string, raw []byte) {
 		warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: apiTable(kind), Kind: kindOf, Reason: reason, Row: kindOf != "json_syntax" || line > 0,
-			Raw: pipeline.Truncate(strings.ToValidUTF8(string(raw), "\uFFFD"), pipeline.MaxRawWarning)})
+			Raw: truncate(strings.ToValidUTF8(string(raw), "\uFFFD"), pipeline.MaxRawWarning)})
 	}
 	handle := func(raw []byte, line, off int64) error {
 		if !utf8.Valid(raw) {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/store"
 )
 
 // scratchFile is one CSV file ready for DuckDB: a member's bytes as they
@@ -54,7 +55,7 @@ func unread(sf scratchFile, instance string, header []string, field, kind, reaso
 			u.Found = append(u.Found, fmt.Sprintf("(+%d more)", len(found)-i))
 			break
 		}
-		h = pipeline.Truncate(strings.ToValidUTF8(h, "\uFFFD"), 64)
+		h = truncate(strings.ToValidUTF8(h, "\uFFFD"), 64)
 		u.Found = append(u.Found, h)
 		seen[h] = true
 	}
@@ -124,19 +125,19 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 		switch {
 		case sf.Converted && i < 2:
 			typ = "BIGINT"
-			proj = append(proj, quoteIdent(h))
+			proj = append(proj, store.QuoteIdent(h))
 		case secrets[h] != "":
-			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", quoteIdent(h), quoteIdent(secrets[h])))
+			proj = append(proj, fmt.Sprintf("sha256(%s) AS %s", store.QuoteIdent(h), store.QuoteIdent(secrets[h])))
 		case known[h] != "" && !hasKey(secrets, h):
 			typ = known[h]
 			name, expr := loadedName(sf.Table, h)
-			proj = append(proj, expr+" AS "+quoteIdent(name))
+			proj = append(proj, expr+" AS "+store.QuoteIdent(name))
 		default:
 			if !hasKey(secrets, h) {
 				res.Ignored = append(res.Ignored, h)
 			}
 		}
-		colDefs = append(colDefs, fmt.Sprintf("%s: %s", quoteString(h), quoteString(typ)))
+		colDefs = append(colDefs, fmt.Sprintf("%s: %s", store.QuoteString(h), store.QuoteString(typ)))
 	}
 	var missing []string
 	for _, req := range requiredColumns(sf.Table) {
@@ -155,15 +156,15 @@ func loadScratch(ctx context.Context, conn *sql.Conn, sf scratchFile, instance s
 	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT %s AS instance, %s AS src_file, %s
 FROM read_csv(%s, header=true, auto_detect=false, delim=',', quote='"', escape='"', strict_mode=true,
   allow_quoted_nulls=false, store_rejects=true, max_line_size=16777216, columns={%s})`,
-		rawTableName(sf.Table), quoteString(instance), quoteString(sf.Member), strings.Join(proj, ", "),
-		quoteString(sf.Path), strings.Join(colDefs, ", "))
+		rawTableName(sf.Table), store.QuoteString(instance), store.QuoteString(sf.Member), strings.Join(proj, ", "),
+		store.QuoteString(sf.Path), strings.Join(colDefs, ", "))
 	r, err := conn.ExecContext(ctx, q)
 	if err != nil && !sf.Converted && ctx.Err() == nil {
 		// DuckDB's strict reader gives up on some files as a whole (mixed
 		// line endings, say): read this one row by row instead.
 		conn.ExecContext(ctx, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
 		warn(pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Kind: "csv_fallback",
-			Reason: "the fast CSV reader refused the file, so it was read row by row: " + pipeline.Truncate(firstLine(err.Error()), 200)})
+			Reason: "the fast CSV reader refused the file, so it was read row by row: " + truncate(firstLine(err.Error()), 200)})
 		conv := sf
 		conv.Path, conv.Converted = sf.Spill, true
 		var lost int64
@@ -238,7 +239,7 @@ FROM reject_errors ORDER BY line, column_idx`)
 		}
 		n, prev = n+1, r.line
 		w := pipeline.Warning{Instance: instance, File: sf.Member, Table: string(sf.Table), Field: r.column,
-			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: pipeline.Truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
+			Kind: rejectKind(r.errType), Reason: r.msg, Row: true, Raw: truncate(strings.ToValidUTF8(r.csvLine, "\uFFFD"), pipeline.MaxRawWarning)}
 		if sf.Converted {
 			// The converted row starts with the member's own line and offset.
 			first, rest, _ := strings.Cut(r.csvLine, ",")
@@ -326,7 +327,7 @@ func convertCSV(src, dst, member, table string, warn func(pipeline.Warning)) err
 		line, _ = r.FieldPos(0)
 		if len(rec) != len(header) {
 			warn(pipeline.Warning{File: member, Line: int64(line), Offset: start, Table: table, Kind: "column_count", Row: true,
-				Reason: fmt.Sprintf("expected %d columns, found %d", len(header), len(rec)), Raw: pipeline.Truncate(strings.ToValidUTF8(strings.Join(rec, ","), "\uFFFD"), pipeline.MaxRawWarning)})
+				Reason: fmt.Sprintf("expected %d columns, found %d", len(header), len(rec)), Raw: truncate(strings.ToValidUTF8(strings.Join(rec, ","), "\uFFFD"), pipeline.MaxRawWarning)})
 			continue
 		}
 		ok := true

@@ -49,7 +49,7 @@ func readPGCopy(r io.Reader, file string, open openFunc, warn func(pipeline.Warn
 			}
 			m := copyHeaderRE.FindSubmatch(b)
 			if m == nil {
-				warn(pipeline.Warning{File: file, Line: line, Offset: off, Kind: "copy_header", Reason: "COPY statement not understood", Raw: pipeline.Truncate(string(b), pipeline.MaxRawWarning)})
+				warn(pipeline.Warning{File: file, Line: line, Offset: off, Kind: "copy_header", Reason: "COPY statement not understood", Raw: truncate(string(b), pipeline.MaxRawWarning)})
 				// The data that follows ends with \. all the same.
 				inBlock, skipBlock = true, true
 				continue
@@ -82,16 +82,16 @@ func readPGCopy(r io.Reader, file string, open openFunc, warn func(pipeline.Warn
 			continue
 		}
 		if !utf8.Valid(b) {
-			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "invalid_utf8", Row: true, Reason: "row is not valid UTF-8", Raw: pipeline.Truncate(strings.ToValidUTF8(string(b), "\uFFFD"), pipeline.MaxRawWarning)})
+			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "invalid_utf8", Row: true, Reason: "row is not valid UTF-8", Raw: truncate(strings.ToValidUTF8(string(b), "\uFFFD"), pipeline.MaxRawWarning)})
 			continue
 		}
 		n, err := decodeCopyRow(b, vals)
 		if err != nil {
-			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "bad_escape", Row: true, Reason: err.Error(), Raw: pipeline.Truncate(string(b), pipeline.MaxRawWarning)})
+			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "bad_escape", Row: true, Reason: err.Error(), Raw: truncate(string(b), pipeline.MaxRawWarning)})
 			continue
 		}
 		if n != ncols {
-			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "column_count", Row: true, Reason: fmt.Sprintf("expected %d columns, found %d", ncols, n), Raw: pipeline.Truncate(string(b), pipeline.MaxRawWarning)})
+			warn(pipeline.Warning{File: file, Line: line, Offset: off, Table: string(table), Kind: "column_count", Row: true, Reason: fmt.Sprintf("expected %d columns, found %d", ncols, n), Raw: truncate(string(b), pipeline.MaxRawWarning)})
 			continue
 		}
 		sw.write(line, off, vals)

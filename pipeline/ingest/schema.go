@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/store"
 )
 
 // column is one column of a raw table: Mastodon's name and the DuckDB type
@@ -244,26 +245,26 @@ func rawTableName(t pipeline.Table) string {
 // loaded as.
 func loadedName(t pipeline.Table, col string) (name, expr string) {
 	if t == pipeline.Mentions && col == "id" {
-		return "mention_id", quoteIdent(col)
+		return "mention_id", store.QuoteIdent(col)
 	}
 	if t == pipeline.Statuses {
 		switch col {
 		case "id":
-			return "status_id", quoteIdent(col)
+			return "status_id", store.QuoteIdent(col)
 		case "content":
-			return "content_html", quoteIdent(col)
+			return "content_html", store.QuoteIdent(col)
 		}
 	}
 	if m := enums(t, col); m != nil {
 		var b strings.Builder
-		b.WriteString("CASE " + quoteIdent(col))
+		b.WriteString("CASE " + store.QuoteIdent(col))
 		for _, kv := range m {
-			fmt.Fprintf(&b, " WHEN %s THEN %s", quoteString(kv[0]), quoteString(kv[1]))
+			fmt.Fprintf(&b, " WHEN %s THEN %s", store.QuoteString(kv[0]), store.QuoteString(kv[1]))
 		}
-		fmt.Fprintf(&b, " ELSE lower(%s) END", quoteIdent(col))
+		fmt.Fprintf(&b, " ELSE lower(%s) END", store.QuoteIdent(col))
 		return col, b.String()
 	}
-	return col, quoteIdent(col)
+	return col, store.QuoteIdent(col)
 }
 
 // createRawSQL creates (or empties) the table rows of t are loaded into.
@@ -280,15 +281,11 @@ func createRawSQL(t pipeline.Table) string {
 	fmt.Fprintf(&b, "CREATE OR REPLACE%s TABLE %s (%s", temp, rawTableName(t), provenanceColumns)
 	for _, c := range rawColumns(t) {
 		name, _ := loadedName(t, c.Name)
-		fmt.Fprintf(&b, ", %s %s", quoteIdent(name), c.Type)
+		fmt.Fprintf(&b, ", %s %s", store.QuoteIdent(name), c.Type)
 	}
 	b.WriteString(")")
 	return b.String()
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func knownTable(name string) (pipeline.Table, bool) {
 	for _, t := range pipeline.AllTables() {

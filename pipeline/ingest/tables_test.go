@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"fediforensics/pipeline"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 )
 
@@ -35,7 +36,7 @@ func (f fixture) csv() string {
 				b = append(b, ',')
 			}
 			if v != null {
-				b = pipeline.AppendCSVField(b, v)
+				b = report.AppendCSVField(b, v)
 			}
 		}
 		b = append(b, '\n')

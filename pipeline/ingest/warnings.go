@@ -39,9 +39,20 @@ const (
 
 // capWarning bounds the text of a warning, before it is kept anywhere.
 func capWarning(w *pipeline.Warning) {
-	w.Raw = pipeline.Truncate(w.Raw, pipeline.MaxRawWarning)
-	w.Reason = pipeline.Truncate(w.Reason, maxWarningReason)
-	w.Field = pipeline.Truncate(w.Field, maxWarningField)
+	w.Raw = truncate(w.Raw, pipeline.MaxRawWarning)
+	w.Reason = truncate(w.Reason, maxWarningReason)
+	w.Field = truncate(w.Field, maxWarningField)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // warningSize is about what a warning holds in memory.

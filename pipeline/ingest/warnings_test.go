@@ -336,3 +336,12 @@ func TestLineCounter(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	if got := truncate("héllo", 2); got != "h…" {
+		t.Errorf("truncate cut a rune: %q", got)
+	}
+	if got := truncate("abc", 5); got != "abc" {
+		t.Errorf("truncate = %q", got)
+	}
+}

@@ -91,7 +91,7 @@ type Problem struct {
 	Line   int64
 	Field  string
 	Reason string
-	Raw    string
+	Raw    string // the line, cut to 256 bytes: less than a warning keeps
 }
 
 // DB is one opened database.

@@ -148,7 +148,7 @@ func warnProblems(ctx context.Context, db *sql.DB, dbs []*ipdb.DB) error {
 	for _, d := range dbs {
 		for _, p := range d.Problems {
 			if _, err := db.ExecContext(ctx, `INSERT INTO warnings (instance, file, line, byte_offset, "table", field, kind, reason, raw, kept)
-VALUES (NULL, ?, ?, NULL, 'ip_databases', ?, 'bad_value', ?, ?, false)`, d.Path, p.Line, p.Field, p.Reason, pipeline.Truncate(p.Raw, pipeline.MaxRawWarning)); err != nil {
+VALUES (NULL, ?, ?, NULL, 'ip_databases', ?, 'bad_value', ?, ?, false)`, d.Path, p.Line, p.Field, p.Reason, p.Raw); err != nil {
 				return fmt.Errorf("ipinfo warnings: %w", err)
 			}
 		}

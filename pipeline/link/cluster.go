@@ -19,8 +19,8 @@ type clusterParams struct {
 	MinSide     int     // "large": this many accounts on each side
 }
 
-// link is a link between two strong components that weak values made.
-type link struct {
+// edge is a link between two strong components that weak values made.
+type edge struct {
 	a, b         int32 // component roots, a < b
 	weight       float64
 	bridge       bool
@@ -53,12 +53,8 @@ SELECT a.attr_key, e.acct_key
 FROM evidence e JOIN attributes a USING (kind, value)
 WHERE a.suppressed IS NULL AND a.weight >= %g
 ORDER BY a.attr_key, e.acct_key`, p.Threshold), func(b store.Batch) error {
-		attr, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		acct, err := store.Int64Column(b, 1)
-		if err != nil {
+		var attr, acct func(int) int64
+		if err := store.Columns(b, &attr, &acct); err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
@@ -87,22 +83,15 @@ UPDATE link_settings SET threshold = %g, pair_cap = %d`, p.Threshold, p.PairCap)
 	if err := store.Exec(ctx, conn, "pairs", pairsSQL); err != nil {
 		return err
 	}
-	var links []*link
+	var links []*edge
 	err = store.ArrowQuery(ctx, conn, `SELECT a, b, weight FROM pair_links ORDER BY a, b`, func(b store.Batch) error {
-		a, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		bb, err := store.Int64Column(b, 1)
-		if err != nil {
-			return err
-		}
-		w, err := store.Float64Column(b, 2)
-		if err != nil {
+		var a, bb func(int) int64
+		var w func(int) float64
+		if err := store.Columns(b, &a, &bb, &w); err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {
-			links = append(links, &link{a: int32(a(i)), b: int32(bb(i)), weight: w(i)})
+			links = append(links, &edge{a: int32(a(i)), b: int32(bb(i)), weight: w(i)})
 		}
 		return nil
 	})
@@ -146,7 +135,7 @@ func writeComponents(ctx context.Context, conn *sql.Conn, table, comp string, uf
 // decide joins the groups of each link, unless the link is a bridge (the
 // only connection between its two sides) lighter than SplitWeight with
 // MinSide accounts or more on each side: such a link is cut.
-func decide(links []*link, uf *unionFind, p clusterParams) {
+func decide(links []*edge, uf *unionFind, p clusterParams) {
 	markBridges(links, uf)
 	for _, l := range links {
 		if l.bridge && l.weight < p.SplitWeight && l.sideA >= p.MinSide && l.sideB >= p.MinSide {
@@ -163,7 +152,7 @@ func decide(links []*link, uf *unionFind, p clusterParams) {
 // markBridges finds the links whose removal would disconnect their group
 // (Tarjan's bridges over the graph of strong components), and the number of
 // accounts on each side of each.
-func markBridges(links []*link, uf *unionFind) {
+func markBridges(links []*edge, uf *unionFind) {
 	adj := map[int32][]int{} // node -> indexes of links
 	for i, l := range links {
 		adj[l.a] = append(adj[l.a], i)

@@ -247,20 +247,9 @@ CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil 
 SELECT k.acct_key, s.status_id, coalesce(s.content_html, s.text) AS body, (s.content_html IS NOT NULL)::INTEGER::BIGINT AS is_html
 FROM statuses s JOIN account_keys k USING (instance, account_id)
 WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, func(b store.Batch) error {
-		acct, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		status, err := store.Int64Column(b, 1)
-		if err != nil {
-			return err
-		}
-		body, err := store.StringColumn(b, 2)
-		if err != nil {
-			return err
-		}
-		isHTML, err := store.Int64Column(b, 3)
-		if err != nil {
+		var acct, status, isHTML func(int) int64
+		var body func(int) string
+		if err := store.Columns(b, &acct, &status, &body, &isHTML); err != nil {
 			return err
 		}
 		// Sign the batch on every core, then hand the rows over in order.
@@ -326,16 +315,8 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 SELECT band, h, doc FROM text_bands
 WHERE (band, h) IN (SELECT (band, h) FROM text_bands GROUP BY band, h HAVING count(*) > 1)
 ORDER BY band, h, doc`, func(b store.Batch) error {
-		band, err := store.Int64Column(b, 0)
-		if err != nil {
-			return err
-		}
-		h, err := store.Int64Column(b, 1)
-		if err != nil {
-			return err
-		}
-		doc, err := store.Int64Column(b, 2)
-		if err != nil {
+		var band, h, doc func(int) int64
+		if err := store.Columns(b, &band, &h, &doc); err != nil {
 			return err
 		}
 		for i := 0; i < store.Rows(b); i++ {

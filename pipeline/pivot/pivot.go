@@ -10,7 +10,8 @@ import (
 	"io"
 	"strings"
 
-	"fediforensics/pipeline"
+	"fediforensics/pipeline/report"
+	"fediforensics/pipeline/store"
 )
 
 // Kinds are the things one can pivot from.
@@ -396,14 +397,14 @@ func sqlList(vals []string) string {
 	}
 	q := make([]string, len(vals))
 	for i, v := range vals {
-		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		q[i] = store.QuoteString(v)
 	}
 	return strings.Join(q, ", ")
 }
 
 // Print writes a pivot as text.
 func Print(w io.Writer, r *Result) {
-	fmt.Fprintf(w, "%s %s\n", r.Kind, pipeline.Printable(r.Value))
+	fmt.Fprintf(w, "%s %s\n", r.Kind, report.Printable(r.Value))
 	if len(r.Matches) == 0 {
 		fmt.Fprintln(w, "  nothing in this output matches")
 	}
@@ -414,9 +415,9 @@ func Print(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "\n%s: %d\n", st.What, st.Count)
 		for _, row := range st.Rows {
 			if row.Note != "" {
-				fmt.Fprintf(w, "  %s  %s\n", pipeline.Printable(row.Value), pipeline.Printable(row.Note))
+				fmt.Fprintf(w, "  %s  %s\n", report.Printable(row.Value), report.Printable(row.Note))
 			} else {
-				fmt.Fprintf(w, "  %s\n", pipeline.Printable(row.Value))
+				fmt.Fprintf(w, "  %s\n", report.Printable(row.Value))
 			}
 		}
 		if st.Count > len(st.Rows) {

@@ -13,14 +13,14 @@ import (
 	"time"
 
 	"fediforensics/data"
-	"fediforensics/enrich"
+	"fediforensics/enrich/whois"
+	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/ingest"
 	"fediforensics/pipeline/ipinfo"
 	"fediforensics/pipeline/link"
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
-	"fediforensics/pipeline/whois"
 )
 
 type lockedBuffer struct {
@@ -87,8 +87,8 @@ func TestStagesShowProgress(t *testing.T) {
 	}
 
 	mark := len(out)
-	wopt := whois.Options{Config: enrich.Config{Mode: enrich.ModeOff}, Lists: data.Lists(), Progress: live}
-	if _, err := whois.Run(ctx, db, wopt); err != nil {
+	wopt := enrich.Options{Config: whois.Config{Mode: whois.ModeOff}, Lists: data.Lists(), Progress: live}
+	if _, err := enrich.Run(ctx, db, wopt); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ipinfo.Run(ctx, db, ipinfo.Options{Files: []string{"../../data/ipdb-test/GeoLite2-ASN-Test.mmdb"}, Progress: live}); err != nil {

@@ -2,6 +2,10 @@
 // fully ordered query per report. Cells an attacker wrote cannot become
 // spreadsheet formulas, and emails and IPs can be replaced by keyed hashes
 // so that reports can be shared while the links between rows still hold.
+//
+// It also holds how any output shows what the dump holds: Printable text
+// for a terminal, UnicodeDomain for a domain, EvidenceNode for the node an
+// evidence kind is drawn as, AppendCSVField for a psql-style CSV cell.
 package report
 
 import (

@@ -44,46 +44,60 @@ func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch
 // Rows is the number of rows of a batch.
 func Rows(b Batch) int { return int(b.NumRows()) }
 
-// StringColumn reads column col of a batch as text: get(i) is the value of
-// row i, "" for NULL. VARCHAR columns of any Arrow string layout qualify.
-func StringColumn(b Batch, col int) (get func(i int) string, err error) {
-	type stringer interface {
-		Value(int) string
-		IsNull(int) bool
-	}
-	a, ok := b.Column(col).(stringer)
-	if !ok {
-		return nil, fmt.Errorf("arrow: column %d is %s, not text", col, b.Column(col).DataType())
-	}
-	return func(i int) string {
-		if a.IsNull(i) {
-			return ""
+// Columns reads the columns of a batch in order: dst[i] is set to a reader
+// of column i, get(row) the value of a row. Each dst is one of
+//
+//   - *func(int) string: a text column of any Arrow string layout, NULL as "";
+//   - *func(int) int64: an integer column, NULL as 0;
+//   - *func(int) float64: a DOUBLE column, NULL as 0;
+//   - *func(int) any: an integer column as an Inserter takes it, an int64 or
+//     nil for NULL.
+func Columns(b Batch, dst ...any) error {
+	for col, d := range dst {
+		var err error
+		switch d := d.(type) {
+		case *func(int) string:
+			*d, err = column[string](b, col)
+		case *func(int) int64:
+			*d, err = column[int64](b, col)
+		case *func(int) float64:
+			*d, err = column[float64](b, col)
+		case *func(int) any:
+			*d, err = nullable[int64](b, col)
+		default:
+			err = fmt.Errorf("arrow: cannot read column %d into a %T", col, d)
 		}
-		return a.Value(i)
-	}, nil
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Int64Column reads an integer column of a batch; NULL reads as 0.
-func Int64Column(b Batch, col int) (func(i int) int64, error) {
+// column reads column col of a batch as values of type T; NULL reads as
+// the zero T.
+func column[T string | int64 | float64](b Batch, col int) (func(i int) T, error) {
 	a, ok := b.Column(col).(interface {
-		Value(int) int64
+		Value(int) T
 		IsNull(int) bool
 	})
 	if !ok {
-		return nil, fmt.Errorf("arrow: column %d is %s, not BIGINT", col, b.Column(col).DataType())
+		var zero T
+		return nil, fmt.Errorf("arrow: column %d is %s, not %T", col, b.Column(col).DataType(), zero)
 	}
-	return func(i int) int64 {
+	return func(i int) T {
 		if a.IsNull(i) {
-			return 0
+			var zero T
+			return zero
 		}
 		return a.Value(i)
 	}, nil
 }
 
-// NullableInt64Column reads an integer column of a batch as values for an
-// Inserter: an int64, or nil for NULL.
-func NullableInt64Column(b Batch, col int) (func(i int) any, error) {
-	get, err := Int64Column(b, col)
+// nullable reads column col of a batch as values of type T, or nil for
+// NULL.
+func nullable[T string | int64 | float64](b Batch, col int) (func(i int) any, error) {
+	get, err := column[T](b, col)
 	if err != nil {
 		return nil, err
 	}
@@ -93,23 +107,6 @@ func NullableInt64Column(b Batch, col int) (func(i int) any, error) {
 			return nil
 		}
 		return get(i)
-	}, nil
-}
-
-// Float64Column reads a DOUBLE column of a batch; NULL reads as 0.
-func Float64Column(b Batch, col int) (func(i int) float64, error) {
-	a, ok := b.Column(col).(interface {
-		Value(int) float64
-		IsNull(int) bool
-	})
-	if !ok {
-		return nil, fmt.Errorf("arrow: column %d is %s, not DOUBLE", col, b.Column(col).DataType())
-	}
-	return func(i int) float64 {
-		if a.IsNull(i) {
-			return 0
-		}
-		return a.Value(i)
 	}, nil
 }
 
@@ -288,10 +285,10 @@ func (in *Inserter) insert(rec arrow.RecordBatch) error {
 		if !ok {
 			return fmt.Errorf("inserter: driver cannot exec")
 		}
-		if _, err := ex.ExecContext(in.ctx, fmt.Sprintf(`INSERT INTO %q BY NAME SELECT * FROM %q`, in.table, view), nil); err != nil {
+		if _, err := ex.ExecContext(in.ctx, "INSERT INTO "+QuoteIdent(in.table)+" BY NAME SELECT * FROM "+QuoteIdent(view), nil); err != nil {
 			return fmt.Errorf("inserter %s: %w", in.table, err)
 		}
-		_, err = ex.ExecContext(in.ctx, fmt.Sprintf(`DROP VIEW IF EXISTS %q`, view), nil)
+		_, err = ex.ExecContext(in.ctx, "DROP VIEW IF EXISTS "+QuoteIdent(view), nil)
 		return err
 	})
 }

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -81,6 +82,59 @@ FROM (SELECT *, row_number() OVER () AS rn FROM ok)`).Scan(&n, &nulls, &sum, &in
 		r := int64(tc.rows)
 		if n != r || nulls != (r+4)/5 || sum != r*(r-1)/2 || !inOrder {
 			t.Errorf("%d rows: got count %d, nulls %d, sum %d, in order %v", tc.rows, n, nulls, sum, inOrder)
+		}
+	}
+}
+
+// TestColumns: each kind of reader gives the values of its column, NULL as
+// the zero value (or nil), and a column of another type is refused.
+func TestColumns(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const q = `SELECT * FROM (VALUES ('a', 1::BIGINT, 1.5::DOUBLE, 7::BIGINT), (NULL, NULL, NULL, NULL), ('c', -3, 0.25, 9)) t(s, n, f, m) ORDER BY n NULLS LAST`
+	var got []string
+	err = ArrowQuery(ctx, conn, q, func(b Batch) error {
+		var s func(int) string
+		var n func(int) int64
+		var f func(int) float64
+		var m func(int) any
+		if err := Columns(b, &s, &n, &f, &m); err != nil {
+			return err
+		}
+		for i := 0; i < Rows(b); i++ {
+			got = append(got, fmt.Sprintf("%q %d %g %v", s(i), n(i), f(i), m(i)))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`"c" -3 0.25 9`, `"a" 1 1.5 7`, `"" 0 0 <nil>`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, tc := range []struct {
+		name    string
+		dst     func() []any
+		wantErr string
+	}{
+		{"text as integer", func() []any { var n func(int) int64; return []any{&n} }, "column 0 is utf8"},
+		{"integer as text", func() []any { var s, n func(int) string; return []any{&s, &n} }, "column 1 is int64, not string"},
+		{"integer as DOUBLE", func() []any { var s func(int) string; var f func(int) float64; return []any{&s, &f} }, "column 1 is int64, not float64"},
+		{"unknown reader", func() []any { var x func(int) bool; return []any{&x} }, "cannot read column 0"},
+	} {
+		err := ArrowQuery(ctx, conn, q, func(b Batch) error { return Columns(b, tc.dst()...) })
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.wantErr)
 		}
 	}
 }

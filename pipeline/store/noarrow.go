@@ -19,24 +19,9 @@ func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch
 // Rows is the number of rows of a batch.
 func Rows(b Batch) int { return 0 }
 
-// StringColumn needs the duckdb_arrow build tag.
-func StringColumn(b Batch, col int) (func(int) string, error) {
-	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
-}
-
-// Int64Column needs the duckdb_arrow build tag.
-func Int64Column(b Batch, col int) (func(int) int64, error) {
-	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
-}
-
-// NullableInt64Column needs the duckdb_arrow build tag.
-func NullableInt64Column(b Batch, col int) (func(int) any, error) {
-	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
-}
-
-// Float64Column needs the duckdb_arrow build tag.
-func Float64Column(b Batch, col int) (func(int) float64, error) {
-	return nil, errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
+// Columns needs the duckdb_arrow build tag.
+func Columns(b Batch, dst ...any) error {
+	return errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
 
 // Inserter needs the duckdb_arrow build tag.

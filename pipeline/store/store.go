@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
@@ -47,13 +48,13 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
 		stmts := []string{
 			fmt.Sprintf("SET threads = %d", opt.Threads),
-			fmt.Sprintf("SET temp_directory = '%s'", escape(opt.TempDir)),
+			"SET temp_directory = " + QuoteString(opt.TempDir),
 			"SET preserve_insertion_order = true",
 			"SET enable_progress_bar = false",
 			// One checkpoint at the end of a stage run, not many on the way.
 			"SET checkpoint_threshold = '16GB'",
 		}
-		stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(opt.MemoryLimit)))
+		stmts = append(stmts, "SET memory_limit = "+QuoteString(opt.MemoryLimit))
 		for _, s := range stmts {
 			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
@@ -70,17 +71,6 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
-}
-
-func escape(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
-			out = append(out, '\'')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }
 
 // Exec runs a script of one or more statements.
@@ -235,7 +225,7 @@ func currentSettings(ctx context.Context, execer driver.ExecerContext) (map[stri
 	}
 	var names []string
 	for n := range sandboxWant() {
-		names = append(names, "'"+n+"'")
+		names = append(names, QuoteString(n))
 	}
 	rows, err := q.QueryContext(ctx, "SELECT name, value FROM duckdb_settings() WHERE name IN ("+strings.Join(names, ", ")+")", nil)
 	if err != nil {
@@ -285,6 +275,16 @@ func Refusal(err error) string {
 		return "this SQL writes to the database (it is opened read-only)"
 	}
 	return ""
+}
+
+// EachFile runs the query of the file sql/NAME.sql in fsys (the embedded
+// queries of a stage) and calls scan on every row; errors name the query.
+func EachFile(ctx context.Context, db *sql.DB, fsys fs.FS, name string, args []any, scan func(*sql.Rows) error) error {
+	q, err := fs.ReadFile(fsys, "sql/"+name+".sql")
+	if err != nil {
+		return err
+	}
+	return Each(ctx, db, name, string(q), args, scan)
 }
 
 // Each runs a query and calls scan on every row; errors name the query.
