@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"fediforensics/pipeline"
 	"fmt"
 	"io"
 	"os"
 	"runtime/pprof"
 
+	"fediforensics/pipeline"
 	"fediforensics/pipeline/bench"
 )
 
@@ -16,6 +16,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := bench.Config{}
 	fs.IntVar(&cfg.Statuses, "statuses", 1000000, "ordinary statuses to generate")
 	fs.IntVar(&cfg.Accounts, "accounts", 0, "ordinary accounts to generate (default statuses/10, at least 1000)")
+	fs.StringVar(&cfg.Dump, "dump", "", "measure this existing dump `directory` (as gen --dir --csv-only writes it; read, never changed) instead of generating one")
 	fs.StringVar(&cfg.WorkDir, "work", "", "keep the generated dump and databases in this `directory`")
 	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "DuckDB memory_limit for both loads")
 	fs.IntVar(&cfg.Threads, "threads", 0, "DuckDB threads for both loads")

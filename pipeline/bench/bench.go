@@ -30,6 +30,7 @@ import (
 type Config struct {
 	Accounts, Statuses int
 	WorkDir            string // where the dump and databases go; default a temp dir, removed
+	Dump               string // an existing dump directory to measure instead of a generated one (as gen --dir --csv-only writes)
 	MemoryLimit        string
 	Threads            int
 	Stages             bool // also time extract and link
@@ -85,9 +86,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return res, err
 	}
-	dumpDir := filepath.Join(work, "dump")
-	if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, CSVOnly: true}); err != nil {
-		return res, err
+	dumpDir := cfg.Dump
+	if dumpDir == "" {
+		dumpDir = filepath.Join(work, "dump")
+		if _, err := gen.Write(dumpDir, gen.Config{Seed: 7, Accounts: cfg.Accounts, Statuses: cfg.Statuses, CSVOnly: true}); err != nil {
+			return res, err
+		}
 	}
 	var members []string
 	filepath.WalkDir(dumpDir, func(p string, d fs.DirEntry, err error) error {
