@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"fediforensics/enrich/whoisserver"
+	"fediforensics/internal/testwhois"
 )
 
 const sampleCache = "../../data/sample/whois-cache"
@@ -218,15 +218,8 @@ func TestPivotRegistrantToAccounts(t *testing.T) {
 // TestWhoisLive fills a new cache from a real WHOIS server on loopback, and
 // imports a history file.
 func TestWhoisLive(t *testing.T) {
-	srv := whoisserver.New("../../data/sample/whois-mirror")
-	addr, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx)
-	defer srv.Close()
+	srv := whoisserver.New(sampleMirror)
+	addr := testwhois.Serve(t, srv)
 	history := filepath.Join(t.TempDir(), "history.csv")
 	os.WriteFile(history, []byte("domain,observed_at,registrant_name,registrant_email,registrar,created\n"+
 		"cryptonexa.io,2023-04-02T00:00:00Z,Edgard Varela,edgard.011012@gmail.com,Nordvik Registrar UAB,2023-04-01T10:00:00Z\n"+

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"fediforensics/internal/testlog"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 )
@@ -236,7 +237,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 
 func TestSignals(t *testing.T) {
 	exited := make(chan int, 1)
-	var stderr lockedBuffer
+	var stderr testlog.Buffer
 	ctx, stop := withSignals(context.Background(), &stderr, func(code int) { exited <- code })
 	defer stop()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
