@@ -237,7 +237,7 @@ func (w *world) uniqueEmails(accs []*account) {
 
 // commonEmail draws an address at one of the big providers.
 func (w *world) commonEmail(user string) string {
-	d, _ := w.provider([]share{{"gmail.com", 45}, {"outlook.com", 62}, {"hotmail.com", 70}, {"yahoo.com", 84}, {"icloud.com", 100}})
+	d, _ := drawShare(w.rng, []share[string]{{"gmail.com", 45}, {"outlook.com", 62}, {"hotmail.com", 70}, {"yahoo.com", 84}, {"icloud.com", 100}})
 	return user + "@" + d
 }
 

@@ -176,29 +176,30 @@ func words() []string {
 	return []string{"garden", "coffee", "linux", "birds", "jazz", "hiking", "books", "cats", "rust", "photos", "bikes", "chess", "pottery", "astro", "synth", "trains", "maps", "tea", "kites", "poems"}
 }
 
-// share is an email provider and, of 100 people, how many are at it or
-// at the providers listed before it.
-type share struct {
-	domain string
-	upTo   int
+// share is one of the values a draw of 100 picks from and, of 100 draws,
+// how many pick it or a value listed before it.
+type share[T any] struct {
+	value T
+	upTo  int
 }
 
-// provider draws one of 100 people and returns the provider they are at,
-// or false for one past the last share.
-func (w *world) provider(shares []share) (string, bool) {
-	r := w.rng.IntN(100)
+// drawShare draws one of 100 and returns the value of the share it falls
+// in, or false for a draw past the last share.
+func drawShare[T any](r *rand.Rand, shares []share[T]) (T, bool) {
+	n := r.IntN(100)
 	for _, s := range shares {
-		if r < s.upTo {
-			return s.domain, true
+		if n < s.upTo {
+			return s.value, true
 		}
 	}
-	return "", false
+	var none T
+	return none, false
 }
 
 // ordinaryEmail draws the address of an ordinary person: at a big
 // provider, or at a family's own domain.
 func (w *world) ordinaryEmail(user string) string {
-	d, ok := w.provider([]share{{"gmail.com", 38}, {"outlook.com", 50}, {"hotmail.com", 54}, {"proton.me", 66},
+	d, ok := drawShare(w.rng, []share[string]{{"gmail.com", 38}, {"outlook.com", 50}, {"hotmail.com", 54}, {"proton.me", 66},
 		{"yahoo.com", 74}, {"icloud.com", 82}, {"posteo.de", 88}})
 	if !ok {
 		d = w.pick(lastNames()) + "family.net"
