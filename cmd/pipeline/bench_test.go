@@ -16,7 +16,7 @@ import (
 // keeps what it made in --work.
 func TestBench(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
-	code, stdout, stderr := pipe(t, "bench", "--statuses", "500", "--accounts", "100", "--stages", "--threads", "2", "--work", work, "--log-level", "warn")
+	code, stdout, stderr := runCLI(t, "bench", "--statuses", "500", "--accounts", "100", "--stages", "--threads", "2", "--work", work, "--log-level", "warn")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -76,7 +76,7 @@ func TestBenchBadFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			work := filepath.Join(t.TempDir(), "work")
-			code, stdout, stderr := pipe(t, append([]string{"bench", "--work", work}, tc.args...)...)
+			code, stdout, stderr := runCLI(t, append([]string{"bench", "--work", work}, tc.args...)...)
 			if code != 2 {
 				t.Fatalf("exit %d, want 2\n%s\n%s", code, stdout, stderr)
 			}

@@ -500,7 +500,7 @@ func TestRemediationAlreadyCovered(t *testing.T) {
 	if _, err := gen.Write(dump, gen.Config{Seed: 2023, Accounts: gen.LargeAccounts, Statuses: 5000, CSVOnly: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, stderr := pipe(t, "run", dump, "--out", out, "--whois", "off", "--log-level", "warn"); code != 0 {
+	if code, stdout, stderr := runCLI(t, "run", dump, "--out", out, "--whois", "off", "--log-level", "warn"); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	read := func() (sh, covered string) {

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -16,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
@@ -27,36 +25,16 @@ import (
 func extractSample(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "export")
-	f, err := os.Open(sampleDump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return dir
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	sampleMembers(t, func(hdr *tar.Header, body []byte) {
 		p := filepath.Join(dir, filepath.FromSlash(hdr.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
+		if err := os.WriteFile(p, body, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
+	return dir
 }
 
 // loaded ingests a dump and returns what its manifest says was loaded:
@@ -71,7 +49,7 @@ func loaded(t *testing.T, dump string, flags ...string) string {
 func loadedOut(t *testing.T, dump string, flags ...string) (out, summary string) {
 	t.Helper()
 	out = filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, append([]string{"ingest", dump, "--out", out}, flags...)...)
+	code, stdout, stderr := runCLI(t, append([]string{"ingest", dump, "--out", out}, flags...)...)
 	if code != 0 {
 		t.Fatalf("ingest %s: exit %d\n%s\n%s", dump, code, stdout, stderr)
 	}
@@ -139,14 +117,14 @@ func TestDumpForms(t *testing.T) {
 		"directory": func(t *testing.T) string { return dir },
 		"gen --tar --dot-names": func(t *testing.T) string {
 			p := filepath.Join(work, "dot.tar")
-			if code, _, stderr := pipe(t, "gen", "--tar", p, "--dot-names"); code != 0 {
+			if code, _, stderr := runCLI(t, "gen", "--tar", p, "--dot-names"); code != 0 {
 				t.Fatal(stderr)
 			}
 			return p
 		},
 		"gen --zip": func(t *testing.T) string {
 			p := filepath.Join(work, "gen.zip")
-			if code, _, stderr := pipe(t, "gen", "--zip", p); code != 0 {
+			if code, _, stderr := runCLI(t, "gen", "--zip", p); code != 0 {
 				t.Fatal(stderr)
 			}
 			return p
@@ -262,7 +240,7 @@ func TestFormsRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
-			code, _, stderr := pipe(t, "run", tc.dump(t), "--instance", "mastodon.social", "--out", filepath.Join(parent, "out"))
+			code, _, stderr := runCLI(t, "run", tc.dump(t), "--instance", "mastodon.social", "--out", filepath.Join(parent, "out"))
 			if code != tc.code || !strings.Contains(stderr, tc.msg) {
 				t.Errorf("exit %d (want %d): %s", code, tc.code, stderr)
 			}
@@ -282,11 +260,11 @@ func TestGenFormsFlags(t *testing.T) {
 		{"--dot-names", "--dir", filepath.Join(dir, "d")},
 		{"--tar", filepath.Join(dir, "d.tar"), "--zip", filepath.Join(dir, "d.zip")},
 	} {
-		if code, _, stderr := pipe(t, append([]string{"gen"}, args...)...); code != pipeline.ExitUsage {
+		if code, _, stderr := runCLI(t, append([]string{"gen"}, args...)...); code != pipeline.ExitUsage {
 			t.Errorf("gen %v: exit %d: %s", args, code, stderr)
 		}
 	}
-	if _, _, stderr := pipe(t, "gen", "--tar", filepath.Join(dir, "d.zip")); !strings.Contains(stderr, "--zip") {
+	if _, _, stderr := runCLI(t, "gen", "--tar", filepath.Join(dir, "d.zip")); !strings.Contains(stderr, "--zip") {
 		t.Errorf("--tar d.zip does not point to --zip: %s", stderr)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {

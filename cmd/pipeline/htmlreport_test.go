@@ -25,7 +25,7 @@ const whoisFixture = "../../pipeline/htmlreport/testdata/whois-history.csv"
 func sampleWithWhois(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois", "off", "--whois-history", whoisFixture, "--whois-cache", t.TempDir())
+	code, stdout, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois", "off", "--whois-history", whoisFixture, "--whois-cache", t.TempDir())
 	if code != 0 {
 		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"fediforensics/enrich/whoisserver"
+	"fediforensics/internal/testwhois"
 )
 
 const sampleCache = "../../data/sample/whois-cache"
@@ -20,7 +20,7 @@ func runSample(t *testing.T, extra ...string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
 	args := append([]string{"run", sampleDump, "--out", out, "--whois-cache", sampleCache}, extra...)
-	if code, stdout, stderr := pipe(t, args...); code != 0 {
+	if code, stdout, stderr := runCLI(t, args...); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	return out
@@ -186,7 +186,7 @@ func TestPseudonymize(t *testing.T) {
 
 func TestPivotRegistrantToAccounts(t *testing.T) {
 	out := runSample(t)
-	code, stdout, stderr := pipe(t, "pivot", "registrant", "edgard011012@gmail.com", "--out", out, "--limit", "500")
+	code, stdout, stderr := runCLI(t, "pivot", "registrant", "edgard011012@gmail.com", "--out", out, "--limit", "500")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -206,11 +206,11 @@ func TestPivotRegistrantToAccounts(t *testing.T) {
 	if found == 0 {
 		t.Errorf("the pivot reaches none of the burst campaign's accounts")
 	}
-	code, stdout, _ = pipe(t, "pivot", "domain", "tradewiseacademy.net", "--out", out, "--json")
+	code, stdout, _ = runCLI(t, "pivot", "domain", "tradewiseacademy.net", "--out", out, "--json")
 	if code != 0 || !strings.Contains(stdout, `"registrants"`) || !strings.Contains(stdout, "jkowalskireg@protonmail.com") {
 		t.Errorf("domain pivot: %d\n%s", code, stdout)
 	}
-	if code, _, _ := pipe(t, "pivot", "nonsense", "x", "--out", out); code != 2 {
+	if code, _, _ := runCLI(t, "pivot", "nonsense", "x", "--out", out); code != 2 {
 		t.Errorf("unknown pivot kind: exit %d", code)
 	}
 }
@@ -218,15 +218,8 @@ func TestPivotRegistrantToAccounts(t *testing.T) {
 // TestWhoisLive fills a new cache from a real WHOIS server on loopback, and
 // imports a history file.
 func TestWhoisLive(t *testing.T) {
-	srv := whoisserver.New("../../data/sample/whois-mirror")
-	addr, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx)
-	defer srv.Close()
+	srv := whoisserver.New(sampleMirror)
+	addr := testwhois.Serve(t, srv)
 	history := filepath.Join(t.TempDir(), "history.csv")
 	os.WriteFile(history, []byte("domain,observed_at,registrant_name,registrant_email,registrar,created\n"+
 		"cryptonexa.io,2023-04-02T00:00:00Z,Edgard Varela,edgard.011012@gmail.com,Nordvik Registrar UAB,2023-04-01T10:00:00Z\n"+
@@ -235,7 +228,7 @@ func TestWhoisLive(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	// RDAP is asked first and fails (nothing listens on port 1): the
 	// answers come from WHOIS, and the failures must not reach the reports.
-	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois", "live", "--whois-server", addr,
+	code, stdout, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois", "live", "--whois-server", addr,
 		"--rdap-server", "http://127.0.0.1:1/", "--whois-cache", cache, "--whois-rate", "-1", "--whois-history", history)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -264,7 +257,7 @@ WHERE domain IN ('moonxtrade.com', 'bitqlend.com', 'cryptonexa.io', 'nosuchblog.
 	// A second run in cache mode answers from the new cache, without the server.
 	before := srv.Queries()
 	out2 := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out2, "--whois-cache", cache, "--whois-history", history); code != 0 {
+	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", out2, "--whois-cache", cache, "--whois-history", history); code != 0 {
 		t.Fatal(stderr)
 	}
 	if srv.Queries() != before {
@@ -284,7 +277,7 @@ WHERE domain IN ('moonxtrade.com', 'bitqlend.com', 'cryptonexa.io', 'nosuchblog.
 }
 
 func TestWhoisCommand(t *testing.T) {
-	code, stdout, stderr := pipe(t, "whois", "--whois-cache", sampleCache, "moonxtrade.com", "bitqlend.com", "unknown-domain.example")
+	code, stdout, stderr := runCLI(t, "whois", "--whois-cache", sampleCache, "moonxtrade.com", "bitqlend.com", "unknown-domain.example")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -293,7 +286,7 @@ func TestWhoisCommand(t *testing.T) {
 			t.Errorf("whois output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if code, _, _ := pipe(t, "run", sampleDump, "--out", filepath.Join(t.TempDir(), "o"), "--whois", "sometimes"); code != 2 {
+	if code, _, _ := runCLI(t, "run", sampleDump, "--out", filepath.Join(t.TempDir(), "o"), "--whois", "sometimes"); code != 2 {
 		t.Errorf("bad --whois: exit %d", code)
 	}
 }
@@ -315,7 +308,7 @@ func TestPivotKinds(t *testing.T) {
 		{"registrant", "nobody@nowhere.example", []string{"nothing in this output matches"}},
 	} {
 		t.Run(tc.kind+" "+tc.value, func(t *testing.T) {
-			code, stdout, stderr := pipe(t, "pivot", tc.kind, tc.value, "--out", out)
+			code, stdout, stderr := runCLI(t, "pivot", tc.kind, tc.value, "--out", out)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

@@ -314,7 +314,7 @@ func TestPGDumpForms(t *testing.T) {
 		}
 		tw.Close()
 		for _, p := range []string{fd, writeFile(t, filepath.Join(work, "fd.tar"), b.Bytes())} {
-			code, _, stderr := pipe(t, "ingest", p, "--instance", "mastodon.social", "--out", filepath.Join(t.TempDir(), "out"))
+			code, _, stderr := runCLI(t, "ingest", p, "--instance", "mastodon.social", "--out", filepath.Join(t.TempDir(), "out"))
 			if code != pipeline.ExitBroken || !strings.Contains(stderr, "pg_restore -f plain.sql DIR") {
 				t.Errorf("%s: exit %d: %s", p, code, stderr)
 			}

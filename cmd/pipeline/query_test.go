@@ -52,7 +52,7 @@ func TestQuerySandbox(t *testing.T) {
 	if accounts <= 0 {
 		t.Fatalf("the manifest has no accounts loaded: %+v", m.Tables)
 	}
-	code, stdout, stderr := pipe(t, "query", "--out", out, "SELECT count(*) AS n FROM accounts")
+	code, stdout, stderr := runCLI(t, "query", "--out", out, "SELECT count(*) AS n FROM accounts")
 	if want := "n\n" + strconv.FormatInt(accounts, 10) + "\n"; code != 0 || stdout != want {
 		t.Fatalf("ordinary query: exit %d, stdout %q, want %q\n%s", code, stdout, want, stderr)
 	}
@@ -90,7 +90,7 @@ func TestQuerySandbox(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := pipe(t, "query", "--out", out, tc.sql)
+			code, stdout, stderr := runCLI(t, "query", "--out", out, tc.sql)
 			if code != pipeline.ExitUsage {
 				t.Errorf("exit %d, want %d\nstdout %q\nstderr %s", code, pipeline.ExitUsage, stdout, stderr)
 			}
@@ -124,7 +124,7 @@ func TestNotebookSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := tree(t, out)
-	code, stdout, stderr := pipe(t, "notebook", "run", nb, "--out", out)
+	code, stdout, stderr := runCLI(t, "notebook", "run", nb, "--out", out)
 	if code != pipeline.ExitUsage {
 		t.Errorf("exit %d, want %d\nstdout %q\nstderr %s", code, pipeline.ExitUsage, stdout, stderr)
 	}

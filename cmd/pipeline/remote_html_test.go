@@ -34,7 +34,7 @@ func TestRemoteHTMLStatuses(t *testing.T) {
 	})
 
 	out := filepath.Join(t.TempDir(), "out")
-	if code, stdout, stderr := pipe(t, "run", dump, "--out", out, "--whois-cache", t.TempDir()); code != 0 {
+	if code, stdout, stderr := runCLI(t, "run", dump, "--out", out, "--whois-cache", t.TempDir()); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	// Remote statuses are HTML (local NULL or false), local ones plain text.
@@ -53,7 +53,7 @@ FROM statuses GROUP BY ALL ORDER BY ALL`); got != "local,html,text,n\nfalse,true
 	}
 
 	plain := filepath.Join(t.TempDir(), "out")
-	if code, stdout, stderr := pipe(t, "run", ctl, "--out", plain, "--whois-cache", t.TempDir()); code != 0 {
+	if code, stdout, stderr := runCLI(t, "run", ctl, "--out", plain, "--whois-cache", t.TempDir()); code != 0 {
 		t.Fatalf("control: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if got := queryCSV(t, plain, `SELECT count(*) AS n FROM statuses WHERE text IS NOT NULL`); got != "n\n15\n" {

@@ -67,8 +67,9 @@ func diff(want, got string) string {
 	return b.String()
 }
 
-// pipe runs the command line in-process.
-func pipe(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// runCLI runs the whole command line in-process, as main does, and returns
+// its exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, &out, &errb)
@@ -139,7 +140,7 @@ func stableManifest(t *testing.T, out string) []byte {
 
 func TestRunSample(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", t.TempDir())
+	code, stdout, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -168,12 +169,12 @@ UNION ALL SELECT 'blocks', instance, (SELECT count(*) FROM domain_blocks) || '/'
 ORDER BY t, instance`)))
 	// The same input gives the same manifest; the output of a second run
 	// replaces the first whole.
-	code, _, stderr = pipe(t, "ingest", sampleDump, "--out", out)
+	code, _, stderr = runCLI(t, "ingest", sampleDump, "--out", out)
 	if code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
 	}
 	golden(t, "sample/manifest-ingest.json", stableManifest(t, out))
-	code, stdout, _ = pipe(t, "inspect", out)
+	code, stdout, _ = runCLI(t, "inspect", out)
 	if code != 0 || !strings.Contains(stdout, "mastodon.social/dump.sql") || !strings.Contains(stdout, "pg_copy") {
 		t.Errorf("inspect: exit %d\n%s", code, stdout)
 	}
@@ -207,9 +208,8 @@ func readTruth(t *testing.T) truth {
 	return tr
 }
 
-// rewriteSample copies the sample dump, letting edit change each member
-// and add members, and returns the path of the new .tar.gz.
-func rewriteSample(t *testing.T, edit func(name string, body []byte) []byte, extra ...*tar.Header) string {
+// sampleMembers calls fn with each member of the sample dump, in order.
+func sampleMembers(t *testing.T, fn func(hdr *tar.Header, body []byte)) {
 	t.Helper()
 	f, err := os.Open(sampleDump)
 	if err != nil {
@@ -221,25 +221,37 @@ func rewriteSample(t *testing.T, edit func(name string, body []byte) []byte, ext
 		t.Fatal(err)
 	}
 	tr := tar.NewReader(zr)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			break
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(tr)
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(hdr, body)
+	}
+}
+
+// rewriteSample copies the sample dump, letting edit change each member
+// and add members, and returns the path of the new .tar.gz.
+func rewriteSample(t *testing.T, edit func(name string, body []byte) []byte, extra ...*tar.Header) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	sampleMembers(t, func(hdr *tar.Header, body []byte) {
 		if edit != nil {
 			body = edit(hdr.Name, body)
 		}
 		hdr.Size = int64(len(body))
 		tw.WriteHeader(hdr)
 		tw.Write(body)
-	}
+	})
 	for _, h := range extra {
 		tw.WriteHeader(h)
 		if h.Typeflag == tar.TypeReg {
@@ -278,7 +290,7 @@ func TestRunCorruptedRows(t *testing.T) {
 		return body
 	})
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "run", p, "--out", out, "--whois-cache", t.TempDir())
+	code, stdout, stderr := runCLI(t, "run", p, "--out", out, "--whois-cache", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -335,7 +347,7 @@ func TestRunRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
 			out := filepath.Join(parent, "out")
-			code, _, stderr := pipe(t, append([]string{"run", tc.dump(t), "--out", out}, tc.flags...)...)
+			code, _, stderr := runCLI(t, append([]string{"run", tc.dump(t), "--out", out}, tc.flags...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
 			}
@@ -351,7 +363,7 @@ func TestRunRefuses(t *testing.T) {
 	t.Run("foreign output dir", func(t *testing.T) {
 		out := t.TempDir()
 		os.WriteFile(filepath.Join(out, "thesis.docx"), []byte("precious"), 0o644)
-		code, _, stderr := pipe(t, "run", sampleDump, "--out", out)
+		code, _, stderr := runCLI(t, "run", sampleDump, "--out", out)
 		if code != pipeline.ExitOutputInUse {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -361,7 +373,7 @@ func TestRunRefuses(t *testing.T) {
 	})
 	t.Run("output inside the dump", func(t *testing.T) {
 		dir := t.TempDir()
-		code, _, _ := pipe(t, "run", dir, "--out", filepath.Join(dir, "out"))
+		code, _, _ := runCLI(t, "run", dir, "--out", filepath.Join(dir, "out"))
 		if code != pipeline.ExitUsage {
 			t.Fatalf("exit %d", code)
 		}
@@ -371,7 +383,7 @@ func TestRunRefuses(t *testing.T) {
 func TestSampleIsFresh(t *testing.T) {
 	dir := t.TempDir()
 	tarPath, truthPath := filepath.Join(dir, "dump.tar.gz"), filepath.Join(dir, "truth.json")
-	if code, _, stderr := pipe(t, "gen", "--tar", tarPath, "--truth", truthPath); code != 0 {
+	if code, _, stderr := runCLI(t, "gen", "--tar", tarPath, "--truth", truthPath); code != 0 {
 		t.Fatalf("gen: %s", stderr)
 	}
 	for _, f := range []string{"dump.tar.gz", "truth.json"} {
@@ -388,7 +400,7 @@ func TestSampleIsFresh(t *testing.T) {
 // row by row): the directory is the same, byte for byte, afterwards.
 func TestDirectoryInputUntouched(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "dump")
-	if code, _, stderr := pipe(t, "gen", "--dir", dir); code != 0 {
+	if code, _, stderr := runCLI(t, "gen", "--dir", dir); code != 0 {
 		t.Fatal(stderr)
 	}
 	accounts := filepath.Join(dir, "mastodon.social", "accounts.csv")
@@ -407,7 +419,7 @@ func TestDirectoryInputUntouched(t *testing.T) {
 	}
 	before := snapshot()
 	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := pipe(t, "ingest", dir, "--out", out)
+	code, stdout, stderr := runCLI(t, "ingest", dir, "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -422,7 +434,7 @@ func TestDirectoryInputUntouched(t *testing.T) {
 func TestSkippedMembersInManifest(t *testing.T) {
 	p := rewriteSample(t, nil, &tar.Header{Name: "mastodon.social/notes.txt", Typeflag: tar.TypeReg, Size: 5, Mode: 0o644})
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "ingest", p, "--out", out); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", p, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	m, err := outdir.ReadManifest(out)
@@ -432,7 +444,7 @@ func TestSkippedMembersInManifest(t *testing.T) {
 	if len(m.Skipped) != 1 || m.Skipped[0] != "mastodon.social/notes.txt" {
 		t.Errorf("skipped members = %v", m.Skipped)
 	}
-	if _, stdout, _ := pipe(t, "inspect", out); !strings.Contains(stdout, "notes.txt") {
+	if _, stdout, _ := runCLI(t, "inspect", out); !strings.Contains(stdout, "notes.txt") {
 		t.Errorf("inspect does not show the skipped member:\n%s", stdout)
 	}
 }
@@ -463,7 +475,7 @@ func TestRunSkippedMembers(t *testing.T) {
 	} {
 		t.Run(strings.Join(append([]string{tc.cmd}, tc.flags...), " "), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			code, stdout, stderr := pipe(t, append([]string{tc.cmd, p, "--out", out, "--whois", "off", "--log-level", "error"}, tc.flags...)...)
+			code, stdout, stderr := runCLI(t, append([]string{tc.cmd, p, "--out", out, "--whois", "off", "--log-level", "error"}, tc.flags...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
 			}
@@ -503,7 +515,7 @@ func TestRunSkippedMembers(t *testing.T) {
 				t.Errorf("%d users loaded from a file without account_id", n)
 			}
 			// inspect shows them too, first.
-			if _, stdout, _ := pipe(t, "inspect", out); !strings.Contains(stdout, "NOT LOADED 2 member(s)") {
+			if _, stdout, _ := runCLI(t, "inspect", out); !strings.Contains(stdout, "NOT LOADED 2 member(s)") {
 				t.Errorf("inspect does not show the members not loaded:\n%s", stdout)
 			}
 		})

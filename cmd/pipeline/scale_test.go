@@ -36,7 +36,7 @@ func TestScale(t *testing.T) {
 	t.Logf("generated in %v", time.Since(t0).Round(time.Millisecond))
 	out := filepath.Join(root, "out")
 	t0 = time.Now()
-	if code, stdout, stderr := pipe(t, "run", dump, "--out", out, "--whois", "off", "--log-level", "warn"); code != 0 {
+	if code, stdout, stderr := runCLI(t, "run", dump, "--out", out, "--whois", "off", "--log-level", "warn"); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	t.Logf("run in %v", time.Since(t0).Round(time.Millisecond))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"fediforensics/internal/testlog"
 	"fediforensics/pipeline"
 	"fediforensics/pipeline/outdir"
 )
@@ -45,7 +46,7 @@ func snapshot(t *testing.T, dir string) string {
 
 func TestStagesOneByOne(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "ingest", sampleDump, "--out", out); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatalf("ingest: exit %d\n%s", code, stderr)
 	}
 	// A stage whose inputs are missing names the stage to run first.
@@ -55,7 +56,7 @@ func TestStagesOneByOne(t *testing.T) {
 		{"report", "pipeline extract --out " + out + " --then"},
 	} {
 		before := snapshot(t, out)
-		code, _, stderr := pipe(t, c.stage, "--out", out, "--whois-cache", sampleCache)
+		code, _, stderr := runCLI(t, c.stage, "--out", out, "--whois-cache", sampleCache)
 		if code != pipeline.ExitUsage || !strings.Contains(stderr, c.first) {
 			t.Errorf("%s after ingest: exit %d, want %d naming %q:\n%s", c.stage, code, pipeline.ExitUsage, c.first, stderr)
 		}
@@ -65,7 +66,7 @@ func TestStagesOneByOne(t *testing.T) {
 	}
 	// In order, each stage runs (this used to panic on the manifest).
 	for _, st := range []string{"extract", "enrich", "ipinfo", "link", "report"} {
-		code, stdout, stderr := pipe(t, st, "--out", out, "--whois-cache", sampleCache)
+		code, stdout, stderr := runCLI(t, st, "--out", out, "--whois-cache", sampleCache)
 		if code != 0 || !strings.Contains(stdout, st+": done") {
 			t.Fatalf("%s: exit %d\n%s\n%s", st, code, stdout, stderr)
 		}
@@ -89,7 +90,7 @@ func TestStagesOneByOne(t *testing.T) {
 	}
 	// The stages one by one give the same campaigns as run.
 	whole := filepath.Join(t.TempDir(), "whole")
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", whole, "--whois-cache", sampleCache); code != 0 {
+	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", whole, "--whois-cache", sampleCache); code != 0 {
 		t.Fatalf("run: %s", stderr)
 	}
 	for _, f := range []string{"reports/campaigns.csv", "reports/campaign_evidence.csv", "reports/domains.csv"} {
@@ -103,7 +104,7 @@ func TestStagesOneByOne(t *testing.T) {
 	// A stage that fails leaves the output as it was: no table replaced,
 	// no manifest change, nothing left beside it.
 	before := snapshot(t, out)
-	code, _, stderr := pipe(t, "enrich", "--out", out, "--then", "--whois-cache", sampleCache, "--whois-history", filepath.Join(t.TempDir(), "missing.csv"))
+	code, _, stderr := runCLI(t, "enrich", "--out", out, "--then", "--whois-cache", sampleCache, "--whois-history", filepath.Join(t.TempDir(), "missing.csv"))
 	if code == 0 {
 		t.Fatalf("enrich with a missing history file succeeded")
 	}
@@ -114,7 +115,7 @@ func TestStagesOneByOne(t *testing.T) {
 
 func TestRerunKeepsUserFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache); code != 0 {
+	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache); code != 0 {
 		t.Fatalf("run: %s", stderr)
 	}
 	mine := map[string]string{"notes.md": "my notes", "export/csv/mine.csv": "x", "notebooks/n.html": "<p>"}
@@ -122,7 +123,7 @@ func TestRerunKeepsUserFiles(t *testing.T) {
 		os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755)
 		os.WriteFile(filepath.Join(out, p), []byte(c), 0o644)
 	}
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache); code != 0 {
+	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache); code != 0 {
 		t.Fatalf("second run: %s", stderr)
 	}
 	for p, c := range mine {
@@ -143,14 +144,14 @@ func TestRerunKeepsUserFiles(t *testing.T) {
 	m.Files = files
 	outdir.WriteManifest(out, m)
 	os.WriteFile(filepath.Join(out, "reports", "campaigns.csv"), []byte("mine"), 0o644)
-	code, _, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache)
+	code, _, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache)
 	if code != pipeline.ExitOutputInUse || !strings.Contains(stderr, "--force") {
 		t.Errorf("exit %d, want %d and a word on --force:\n%s", code, pipeline.ExitOutputInUse, stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(out, "reports", "campaigns.csv")); string(b) != "mine" {
 		t.Error("the user's file was replaced")
 	}
-	if code, _, stderr := pipe(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache, "--force"); code != 0 {
+	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache, "--force"); code != 0 {
 		t.Errorf("--force: exit %d: %s", code, stderr)
 	}
 }
@@ -162,7 +163,7 @@ func TestOutputThatIsNotOurs(t *testing.T) {
 	os.WriteFile(filepath.Join(dump, "manifest.json"), []byte(`{"instance": "mastodon.social"}`), 0o644)
 	os.WriteFile(filepath.Join(dump, "mastodon.social", "accounts.csv"), []byte("id,username\n1,a\n"), 0o644)
 	before := snapshot(t, dump)
-	code, _, stderr := pipe(t, "run", sampleDump, "--out", dump, "--whois-cache", sampleCache)
+	code, _, stderr := runCLI(t, "run", sampleDump, "--out", dump, "--whois-cache", sampleCache)
 	if code != pipeline.ExitOutputInUse || !strings.Contains(stderr, "not an output of this tool") {
 		t.Errorf("exit %d, want %d:\n%s", code, pipeline.ExitOutputInUse, stderr)
 	}
@@ -171,14 +172,14 @@ func TestOutputThatIsNotOurs(t *testing.T) {
 	}
 	// A dump inside the output, whatever its name's length, is refused.
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "ingest", sampleDump, "--out", out); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	short := filepath.Join(out, "d")
 	os.MkdirAll(filepath.Join(short, "mastodon.social"), 0o755)
 	os.WriteFile(filepath.Join(short, "mastodon.social", "accounts.csv"), []byte("id,username\n1,a\n"), 0o644)
 	before = snapshot(t, short)
-	if code, _, stderr := pipe(t, "ingest", short, "--out", out); code != pipeline.ExitUsage || !strings.Contains(stderr, "overlap") {
+	if code, _, stderr := runCLI(t, "ingest", short, "--out", out); code != pipeline.ExitUsage || !strings.Contains(stderr, "overlap") {
 		t.Errorf("a dump folder inside the output: exit %d\n%s", code, stderr)
 	}
 	if after := snapshot(t, short); after != before {
@@ -197,7 +198,7 @@ func TestFlagsChecked(t *testing.T) {
 		{[]string{"run", sampleDump, "--out", out, "--threads", "-2"}, "--threads"},
 		{[]string{"link", "--out", out, "--memory-limit", "4 parsecs"}, "not a memory size"},
 	} {
-		code, _, stderr := pipe(t, c.args...)
+		code, _, stderr := runCLI(t, c.args...)
 		if code != pipeline.ExitUsage || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "tmp") {
 			t.Errorf("%v: exit %d\n%s", c.args, code, stderr)
 		}
@@ -205,14 +206,14 @@ func TestFlagsChecked(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused command made the output")
 	}
-	if code, _, stderr := pipe(t, "ingest", sampleDump, "--out", out, "--memory-limit", "1GB", "--log-level", "warn"); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out, "--memory-limit", "1GB", "--log-level", "warn"); code != 0 {
 		t.Errorf("good flags refused: %s", stderr)
 	}
 }
 
 func TestInterruptLeavesNothing(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "ingest", sampleDump, "--out", out); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	before := snapshot(t, out)
@@ -236,7 +237,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 
 func TestSignals(t *testing.T) {
 	exited := make(chan int, 1)
-	var stderr lockedBuffer
+	var stderr testlog.Buffer
 	ctx, stop := withSignals(context.Background(), &stderr, func(code int) { exited <- code })
 	defer stop()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
@@ -278,10 +279,10 @@ func TestPanicIsReportedAsBug(t *testing.T) {
 
 func TestInspectHasNoEmptyValues(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := pipe(t, "ingest", sampleDump, "--out", out); code != 0 {
+	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
-	code, stdout, _ := pipe(t, "inspect", out)
+	code, stdout, _ := runCLI(t, "inspect", out)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -302,7 +303,7 @@ func TestGenTarHonoursTheName(t *testing.T) {
 		gz   bool
 	}{{"d.tar", false}, {"d.tar.gz", true}, {"d.TGZ", true}} {
 		p := filepath.Join(dir, c.name)
-		if code, _, stderr := pipe(t, "gen", "--tar", p); code != 0 {
+		if code, _, stderr := runCLI(t, "gen", "--tar", p); code != 0 {
 			t.Fatalf("%s: %s", c.name, stderr)
 		}
 		b, err := os.ReadFile(p)
@@ -315,12 +316,12 @@ func TestGenTarHonoursTheName(t *testing.T) {
 			t.Errorf("%s: gzip %v, tar %v", c.name, isGzip, isTar)
 		}
 	}
-	if code, _, stderr := pipe(t, "gen", "--tar", filepath.Join(dir, "d.zip")); code != pipeline.ExitUsage {
+	if code, _, stderr := runCLI(t, "gen", "--tar", filepath.Join(dir, "d.zip")); code != pipeline.ExitUsage {
 		t.Errorf("a .zip name: exit %d: %s", code, stderr)
 	}
 	// The plain tar is the same dump as the sample.
 	out := filepath.Join(dir, "out")
-	if code, stdout, stderr := pipe(t, "ingest", filepath.Join(dir, "d.tar"), "--out", out); code != 0 || !strings.Contains(stdout, "warnings   0") {
+	if code, stdout, stderr := runCLI(t, "ingest", filepath.Join(dir, "d.tar"), "--out", out); code != 0 || !strings.Contains(stdout, "warnings   0") {
 		t.Errorf("ingest of the plain tar: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -22,7 +22,7 @@ func TestWhoisNothingKnown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"whois", "--whois-cache", t.TempDir()}, tc.args...)
-			code, stdout, stderr := pipe(t, append(args, "example.com")...)
+			code, stdout, stderr := runCLI(t, append(args, "example.com")...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -60,7 +60,7 @@ func TestWhoisCoverageShown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			args := append([]string{"run", sampleDump, "--out", out, "--whois-cache", t.TempDir()}, tc.args...)
-			code, stdout, stderr := pipe(t, args...)
+			code, stdout, stderr := runCLI(t, args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
 			}

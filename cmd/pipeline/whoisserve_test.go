@@ -11,37 +11,20 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"fediforensics/internal/testlog"
 )
 
 const sampleMirror = "../../data/sample/whois-mirror"
 
-// lockedBuffer is a bytes.Buffer safe to write from the command's
-// goroutine while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // serveWhois starts `pipeline whois-serve` in-process with a cancellable
 // context and returns the address it reports, a function that stops it and
 // returns its exit code, and its stderr.
-func serveWhois(t *testing.T, args ...string) (addr string, stop func() int, stderr *lockedBuffer) {
+func serveWhois(t *testing.T, args ...string) (addr string, stop func() int, stderr *testlog.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	stderr = &lockedBuffer{}
+	stderr = &testlog.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, append([]string{"whois-serve"}, args...), pw, stderr)

@@ -1,7 +1,6 @@
 package whois
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"fediforensics/enrich/whoisserver"
+	"fediforensics/internal/testwhois"
 )
 
 const (
@@ -24,25 +24,7 @@ const (
 func startWhois(t testing.TB, dir string) (*whoisserver.Server, string) {
 	t.Helper()
 	s := whoisserver.New(dir)
-	addr, err := s.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("whois server: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("whois server did not stop")
-		}
-	})
-	return s, addr
+	return s, testwhois.Serve(t, s)
 }
 
 // rdapServer serves testdata/rdap/<domain>.json at /domain/<domain>, 404

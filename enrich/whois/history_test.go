@@ -45,14 +45,20 @@ func checkHistoryErrors(t *testing.T, file string, errs []error, want []historyB
 	}
 }
 
-func TestReadHistoryCSV(t *testing.T) {
-	const file = "testdata/history/provider_export.csv"
-	f, err := os.Open(file)
+// readHistoryFile reads the history file at path.
+func readHistoryFile(t *testing.T, path string) ([]Observation, []error) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	obs, errs := ReadHistory(f, file)
+	return ReadHistory(f, path)
+}
+
+func TestReadHistoryCSV(t *testing.T) {
+	const file = "testdata/history/provider_export.csv"
+	obs, errs := readHistoryFile(t, file)
 
 	checkHistoryErrors(t, file, errs, []historyBad{
 		{6, "observed_at", `testdata/history/provider_export.csv:6: observed_at: unknown date format "last tuesday"`},
@@ -110,12 +116,7 @@ func TestReadHistoryCSV(t *testing.T) {
 
 func TestReadHistoryJSONL(t *testing.T) {
 	const file = "testdata/history/provider_export.jsonl"
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	obs, errs := ReadHistory(f, file)
+	obs, errs := readHistoryFile(t, file)
 	checkHistoryErrors(t, file, errs, []historyBad{
 		{4, "name_servers", "want an array of strings, got an element of type a number"},
 		{5, "", "invalid json"},
@@ -236,12 +237,7 @@ func TestHistoryInCache(t *testing.T) {
 
 func TestReadHistoryWhoisXML(t *testing.T) {
 	const file = "testdata/history/whoisxml_history.json"
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	obs, errs := ReadHistory(f, file)
+	obs, errs := readHistoryFile(t, file)
 	if len(obs) != 2 {
 		t.Fatalf("got %d observations, want 2: %+v", len(obs), obs)
 	}
@@ -269,12 +265,7 @@ func TestReadHistoryWhoisXML(t *testing.T) {
 
 func TestReadHistoryDomainTools(t *testing.T) {
 	const file = "testdata/history/domaintools_iris.json"
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	obs, errs := ReadHistory(f, file)
+	obs, errs := readHistoryFile(t, file)
 	if len(errs) != 0 {
 		t.Errorf("errors: %v", errs)
 	}

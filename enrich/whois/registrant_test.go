@@ -102,18 +102,45 @@ func nameRight(e corpusEntry, c Contact) bool {
 }
 
 type corpusScore struct {
-	emails, names, privacy           int
-	projEmail, projName, projPrivacy int
-	libEmail, libName                int
-	belowEmail, belowName            []string
-	missEmail, missName, missPrivacy []string
-	tlds                             map[string]bool
-	// the held-out replies: [0] project, [1] library; hits and totals
-	hoEmail, hoName   [2]int
-	hoEmails, hoNames int
+	email, name          fieldScore
+	privacy, projPrivacy int
+	missPrivacy          []string
+	tlds                 map[string]bool
 }
 
-func (s corpusScore) rate(hit, n int) float64 {
+// fieldScore scores one field of the registrant (the e-mail, or the
+// organisation or name) over the corpus: how many replies have it, how
+// many of them the project and the bare library read right, and the same
+// for the held-out replies alone.
+type fieldScore struct {
+	n, proj, lib int
+	hoN          int
+	ho           [2]int   // held-out replies read right: [0] project, [1] library
+	miss         []string // what the project missed
+	below        []string // replies the library reads right and the project does not
+}
+
+func (f *fieldScore) add(e corpusEntry, proj, lib bool, miss string) {
+	f.n++
+	if e.Holdout {
+		f.hoN++
+		f.ho[0] += b2i(proj)
+		f.ho[1] += b2i(lib)
+	}
+	if proj {
+		f.proj++
+	} else {
+		f.miss = append(f.miss, miss)
+	}
+	if lib {
+		f.lib++
+		if !proj {
+			f.below = append(f.below, e.File)
+		}
+	}
+}
+
+func rate(hit, n int) float64 {
 	if n == 0 {
 		return 0
 	}
@@ -146,44 +173,11 @@ func scoreCorpus(t testing.TB, es []corpusEntry) corpusScore {
 			continue
 		}
 		if e.Email != "" {
-			s.emails++
-			p, l := emailRight(e, o.Registrant), emailRight(e, lib)
-			if e.Holdout {
-				s.hoEmails++
-				s.hoEmail[0] += b2i(p)
-				s.hoEmail[1] += b2i(l)
-			}
-			if p {
-				s.projEmail++
-			} else {
-				s.missEmail = append(s.missEmail, e.File+": want "+e.Email+", got "+o.Registrant.Email)
-			}
-			if l {
-				s.libEmail++
-				if !p {
-					s.belowEmail = append(s.belowEmail, e.File)
-				}
-			}
+			s.email.add(e, emailRight(e, o.Registrant), emailRight(e, lib), e.File+": want "+e.Email+", got "+o.Registrant.Email)
 		}
 		if e.Org != "" || e.Name != "" {
-			s.names++
-			p, l := nameRight(e, o.Registrant), nameRight(e, lib)
-			if e.Holdout {
-				s.hoNames++
-				s.hoName[0] += b2i(p)
-				s.hoName[1] += b2i(l)
-			}
-			if p {
-				s.projName++
-			} else {
-				s.missName = append(s.missName, e.File+": want "+e.Org+" / "+e.Name+", got "+o.Registrant.Org+" / "+o.Registrant.Name+" ("+string(o.Status)+")")
-			}
-			if l {
-				s.libName++
-				if !p {
-					s.belowName = append(s.belowName, e.File)
-				}
-			}
+			s.name.add(e, nameRight(e, o.Registrant), nameRight(e, lib),
+				e.File+": want "+e.Org+" / "+e.Name+", got "+o.Registrant.Org+" / "+o.Registrant.Name+" ("+string(o.Status)+")")
 		}
 	}
 	return s
@@ -198,31 +192,31 @@ func TestRegistrantCorpus(t *testing.T) {
 	s := scoreCorpus(t, es)
 	t.Logf("corpus: %d replies, %d TLDs and second-level registries", len(es), len(s.tlds))
 	t.Logf("registrant e-mail:    project %d/%d = %.3f, library %d/%d = %.3f",
-		s.projEmail, s.emails, s.rate(s.projEmail, s.emails), s.libEmail, s.emails, s.rate(s.libEmail, s.emails))
+		s.email.proj, s.email.n, rate(s.email.proj, s.email.n), s.email.lib, s.email.n, rate(s.email.lib, s.email.n))
 	t.Logf("registrant org/name:  project %d/%d = %.3f, library %d/%d = %.3f",
-		s.projName, s.names, s.rate(s.projName, s.names), s.libName, s.names, s.rate(s.libName, s.names))
+		s.name.proj, s.name.n, rate(s.name.proj, s.name.n), s.name.lib, s.name.n, rate(s.name.lib, s.name.n))
 	t.Logf("privacy services recognised: %d/%d", s.projPrivacy, s.privacy)
 	t.Logf("held out (likexian replies): e-mail project %d/%d, library %d/%d; org/name project %d/%d, library %d/%d",
-		s.hoEmail[0], s.hoEmails, s.hoEmail[1], s.hoEmails, s.hoName[0], s.hoNames, s.hoName[1], s.hoNames)
-	for _, m := range s.missEmail {
+		s.email.ho[0], s.email.hoN, s.email.ho[1], s.email.hoN, s.name.ho[0], s.name.hoN, s.name.ho[1], s.name.hoN)
+	for _, m := range s.email.miss {
 		t.Logf("e-mail missed: %s", m)
 	}
-	for _, m := range s.missName {
+	for _, m := range s.name.miss {
 		t.Logf("org/name missed: %s", m)
 	}
 	if len(s.tlds) < 150 {
 		t.Errorf("corpus covers %d TLDs, want at least 150", len(s.tlds))
 	}
-	if r := s.rate(s.projEmail, s.emails); r < 0.95 {
+	if r := rate(s.email.proj, s.email.n); r < 0.95 {
 		t.Errorf("e-mail rate %.3f, want >= 0.95", r)
 	}
-	if r := s.rate(s.projName, s.names); r < 0.90 {
+	if r := rate(s.name.proj, s.name.n); r < 0.90 {
 		t.Errorf("org/name rate %.3f, want >= 0.90", r)
 	}
-	for _, f := range s.belowEmail {
+	for _, f := range s.email.below {
 		t.Errorf("%s: the library finds the e-mail and the project does not", f)
 	}
-	for _, f := range s.belowName {
+	for _, f := range s.name.below {
 		t.Errorf("%s: the library finds the org/name and the project does not", f)
 	}
 	for _, f := range s.missPrivacy {
@@ -245,8 +239,8 @@ func BenchmarkRegistrantCorpus(b *testing.B) {
 				projectRegistrant(e, raws[i])
 			}
 		}
-		b.ReportMetric(s.rate(s.projEmail, s.emails), "email-rate")
-		b.ReportMetric(s.rate(s.projName, s.names), "name-rate")
+		b.ReportMetric(rate(s.email.proj, s.email.n), "email-rate")
+		b.ReportMetric(rate(s.name.proj, s.name.n), "name-rate")
 	})
 	b.Run("library", func(b *testing.B) {
 		for b.Loop() {
@@ -254,8 +248,8 @@ func BenchmarkRegistrantCorpus(b *testing.B) {
 				_, _ = whoisparser.Parse(string(raw))
 			}
 		}
-		b.ReportMetric(s.rate(s.libEmail, s.emails), "email-rate")
-		b.ReportMetric(s.rate(s.libName, s.names), "name-rate")
+		b.ReportMetric(rate(s.email.lib, s.email.n), "email-rate")
+		b.ReportMetric(rate(s.name.lib, s.name.n), "name-rate")
 	})
 }
 

@@ -1,4 +1,4 @@
-package whoisserver
+package whoisserver_test
 
 import (
 	"context"
@@ -10,32 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// start runs s on loopback and stops it when the test ends, checking that
-// Serve returns cleanly.
-func start(t *testing.T, s *Server) string {
-	t.Helper()
-	addr, err := s.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("Serve did not return after cancel")
-		}
-	})
-	return addr
-}
+	"fediforensics/enrich/whoisserver"
+	"fediforensics/internal/testwhois"
+)
 
 // query sends q and reads the whole answer, with a deadline.
 func query(t *testing.T, addr, q string, limit int64) (string, error) {
@@ -69,8 +47,8 @@ func testDir(t *testing.T) string {
 }
 
 func TestServeFromDirectory(t *testing.T) {
-	s := New(testDir(t))
-	addr := start(t, s)
+	s := whoisserver.New(testDir(t))
+	addr := testwhois.Serve(t, s)
 
 	tests := []struct {
 		query string
@@ -103,24 +81,24 @@ func TestServeFromDirectory(t *testing.T) {
 }
 
 func TestModes(t *testing.T) {
-	s := New(testDir(t))
+	s := whoisserver.New(testDir(t))
 	s.HugeBytes = 3 << 20
 	s.DripInterval = 10 * time.Millisecond
-	s.SetMode("limit.com", LimitExceeded)
-	s.SetMode("CLOSE.com", CloseImmediately)
-	s.ModeFunc = func(q string) Mode {
+	s.SetMode("limit.com", whoisserver.LimitExceeded)
+	s.SetMode("CLOSE.com", whoisserver.CloseImmediately)
+	s.ModeFunc = func(q string) whoisserver.Mode {
 		switch q {
 		case "huge.com":
-			return Huge
+			return whoisserver.Huge
 		case "drip.org":
-			return Drip
+			return whoisserver.Drip
 		}
-		return Normal
+		return whoisserver.Normal
 	}
-	addr := start(t, s)
+	addr := testwhois.Serve(t, s)
 
 	got, err := query(t, addr, "limit.com", 1<<20)
-	if err != nil || got != LimitExceededText {
+	if err != nil || got != whoisserver.LimitExceededText {
 		t.Errorf("limit: got %q, %v", got, err)
 	}
 	got, err = query(t, addr, "close.com", 1<<20)
@@ -144,13 +122,13 @@ func TestModes(t *testing.T) {
 // A client that stops reading must not keep a Huge handler alive, and
 // Close must end a Drip that is still running.
 func TestCloseEndsHandlers(t *testing.T) {
-	s := New(testDir(t))
+	s := whoisserver.New(testDir(t))
 	s.DripInterval = time.Hour
-	s.ModeFunc = func(q string) Mode {
+	s.ModeFunc = func(q string) whoisserver.Mode {
 		if q == "huge.com" {
-			return Huge
+			return whoisserver.Huge
 		}
-		return Drip
+		return whoisserver.Drip
 	}
 	addr, err := s.Listen("127.0.0.1:0")
 	if err != nil {
@@ -198,7 +176,7 @@ func TestCloseEndsHandlers(t *testing.T) {
 }
 
 func TestListenErrors(t *testing.T) {
-	s := New(t.TempDir())
+	s := whoisserver.New(t.TempDir())
 	if err := s.Serve(context.Background()); err == nil {
 		t.Error("Serve before Listen: no error")
 	}
@@ -209,16 +187,16 @@ func TestListenErrors(t *testing.T) {
 	if _, err := s.Listen("127.0.0.1:0"); err == nil {
 		t.Error("second Listen: no error")
 	}
-	if _, err := New("").Listen("256.0.0.1:0"); err == nil {
+	if _, err := whoisserver.New("").Listen("256.0.0.1:0"); err == nil {
 		t.Error("Listen on a bad address: no error")
 	}
 }
 
 func TestQueryLineLimit(t *testing.T) {
-	s := New(testDir(t))
+	s := whoisserver.New(testDir(t))
 	s.MaxQueryBytes = 16
 	s.QueryTimeout = 200 * time.Millisecond
-	addr := start(t, s)
+	addr := testwhois.Serve(t, s)
 
 	got, _ := query(t, addr, strings.Repeat("a", 100)+".com", 1<<20)
 	if got != "" {

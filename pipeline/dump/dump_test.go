@@ -127,17 +127,31 @@ func TestWalkAccepts(t *testing.T) {
 	}
 }
 
+// refusal is a dump that Walk must refuse: the error it wraps and what
+// its message says.
+type refusal struct {
+	name string
+	data []byte
+	lim  Limits
+	want error
+	msg  string
+}
+
+func (r refusal) check(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, r.want) {
+		t.Fatalf("err = %v, want %v", err, r.want)
+	}
+	if !strings.Contains(err.Error(), r.msg) {
+		t.Errorf("err = %q, want it to say %q", err, r.msg)
+	}
+}
+
 func TestWalkRefuses(t *testing.T) {
 	big := strings.Repeat("0", 1<<20)
 	ok := member{name: "a/accounts.csv", body: "id\n1\n"}
 	plain := makeTar(t, ok, member{name: "a/statuses.csv", body: big})
-	for _, tc := range []struct {
-		name string
-		data []byte
-		lim  Limits
-		want error
-		msg  string
-	}{
+	for _, tc := range []refusal{
 		{"traversal", makeTar(t, ok, member{name: "../../etc/passwd", body: "x"}), Limits{}, pipeline.ErrUnsafe, "escapes"},
 		{"traversal inside", makeTar(t, member{name: "a/../../b.csv", body: "x"}), Limits{}, pipeline.ErrUnsafe, "escapes"},
 		{"absolute", makeTar(t, member{name: "/etc/accounts.csv", body: "x"}), Limits{}, pipeline.ErrUnsafe, "absolute"},
@@ -161,12 +175,7 @@ func TestWalkRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeTemp(t, "d", tc.data)
 			_, _, err := collect(t, p, tc.lim)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %q, want it to say %q", err, tc.msg)
-			}
+			tc.check(t, err)
 		})
 	}
 }
@@ -470,13 +479,7 @@ func TestWalkZipRefuses(t *testing.T) {
 	encrypted := &zip.FileHeader{Name: "a/users.csv", Method: zip.Store, Flags: 0x1, CompressedSize64: 5, UncompressedSize64: 5}
 	bzip2 := &zip.FileHeader{Name: "a/users.csv", Method: 12, CompressedSize64: 5, UncompressedSize64: 5}
 	whole := makeZip(t, ok, zipMember{name: "a/statuses.csv", body: string(big), method: zip.Deflate})
-	for _, tc := range []struct {
-		name string
-		data []byte
-		lim  Limits
-		want error
-		msg  string
-	}{
+	for _, tc := range []refusal{
 		{"traversal", makeZip(t, ok, zipMember{name: "../../etc/evil.csv", body: "x"}), Limits{}, pipeline.ErrUnsafe, "escapes"},
 		{"absolute", makeZip(t, zipMember{name: "/etc/accounts.csv", body: "x"}), Limits{}, pipeline.ErrUnsafe, "absolute"},
 		{"backslash", makeZip(t, zipMember{name: `a\..\..\x.csv`, body: "x"}), Limits{}, pipeline.ErrUnsafe, "backslash"},
@@ -500,12 +503,7 @@ func TestWalkZipRefuses(t *testing.T) {
 				_, err := io.Copy(io.Discard, r)
 				return err
 			})
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %q, want it to say %q", err, tc.msg)
-			}
+			tc.check(t, err)
 			// Every entry is checked before any is read, but for what only
 			// reading can tell.
 			if read > 0 && !strings.Contains(tc.name, "lying") && !strings.Contains(tc.name, "checksum") {

@@ -15,6 +15,7 @@ import (
 	"fediforensics/data"
 	"fediforensics/enrich/whois"
 	"fediforensics/enrich/whoisserver"
+	"fediforensics/internal/testwhois"
 	"fediforensics/pipeline/store"
 )
 
@@ -71,25 +72,7 @@ func openDB(t *testing.T) *sql.DB {
 func startMirror(t *testing.T) (*whoisserver.Server, string) {
 	t.Helper()
 	srv := whoisserver.New(mirror)
-	addr, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("whois server: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("whois server did not stop")
-		}
-	})
-	return srv, addr
+	return srv, testwhois.Serve(t, srv)
 }
 
 func liveConfig(addr string) whois.Config {

@@ -377,6 +377,30 @@ func TestTruth(t *testing.T) {
 	}
 }
 
+// untar reads a whole tar: its headers in order, and the bodies of its
+// members by name.
+func untar(t *testing.T, r io.Reader) ([]*tar.Header, map[string][]byte) {
+	t.Helper()
+	tr := tar.NewReader(r)
+	var hdrs []*tar.Header
+	bodies := map[string][]byte{}
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return hdrs, bodies
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdrs = append(hdrs, hdr)
+		bodies[hdr.Name] = body
+	}
+}
+
 // TestPack: the archive holds every file of the directory, in sorted
 // order, as plain files with fixed owners and times.
 func TestPack(t *testing.T) {
@@ -386,19 +410,11 @@ func TestPack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := tar.NewReader(zr)
+	hdrs, bodies := untar(t, zr)
 	var got []string
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, hdr := range hdrs {
 		got = append(got, hdr.Name)
-		body, _ := io.ReadAll(tr)
-		if !bytes.Equal(body, files[hdr.Name]) {
+		if !bytes.Equal(bodies[hdr.Name], files[hdr.Name]) {
 			t.Errorf("%s: packed content differs from the file", hdr.Name)
 		}
 		if hdr.Typeflag != tar.TypeReg || hdr.Uid != 0 || hdr.Gid != 0 || hdr.Uname != "" || hdr.Mode != 0o644 || !hdr.ModTime.Equal(time.Date(2023, 5, 20, 0, 0, 0, 0, time.UTC)) {
@@ -428,22 +444,14 @@ func TestPackForms(t *testing.T) {
 		return a.Bytes()
 	}
 	dot := packTwice(func(w io.Writer) error { return PackTar(dir, w, PackOptions{DotNames: true}) })
-	tr := tar.NewReader(bytes.NewReader(dot))
+	hdrs, bodies := untar(t, bytes.NewReader(dot))
 	var got []string
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, hdr := range hdrs {
 		got = append(got, hdr.Name)
 		if hdr.Typeflag == tar.TypeDir {
 			continue
 		}
-		body, _ := io.ReadAll(tr)
-		if !bytes.Equal(body, files[strings.TrimPrefix(hdr.Name, "./")]) {
+		if !bytes.Equal(bodies[hdr.Name], files[strings.TrimPrefix(hdr.Name, "./")]) {
 			t.Errorf("%s: packed content differs from the file", hdr.Name)
 		}
 	}

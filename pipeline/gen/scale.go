@@ -237,18 +237,8 @@ func (w *world) uniqueEmails(accs []*account) {
 
 // commonEmail draws an address at one of the big providers.
 func (w *world) commonEmail(user string) string {
-	r := w.rng.IntN(100)
-	switch {
-	case r < 45:
-		return user + "@gmail.com"
-	case r < 62:
-		return user + "@outlook.com"
-	case r < 70:
-		return user + "@hotmail.com"
-	case r < 84:
-		return user + "@yahoo.com"
-	}
-	return user + "@icloud.com"
+	d, _ := drawShare(w.rng, []share[string]{{"gmail.com", 45}, {"outlook.com", 62}, {"hotmail.com", 70}, {"yahoo.com", 84}, {"icloud.com", 100}})
+	return user + "@" + d
 }
 
 // scaleStatuses makes the statuses of what scaleAccounts planted, in no

@@ -57,22 +57,9 @@ func (w *world) instanceApps(base int64, created time.Time) []*app {
 }
 
 func (w *world) clientApp(apps []*app) int64 {
-	r := w.rng.IntN(100)
-	switch {
-	case r < 55:
-		return apps[0].id
-	case r < 67:
-		return apps[1].id
-	case r < 77:
-		return apps[2].id
-	case r < 85:
-		return apps[3].id
-	case r < 91:
-		return apps[4].id
-	case r < 96:
-		return apps[5].id
-	}
-	return apps[6].id
+	id, _ := drawShare(w.rng, []share[int64]{{apps[0].id, 55}, {apps[1].id, 67}, {apps[2].id, 77}, {apps[3].id, 85},
+		{apps[4].id, 91}, {apps[5].id, 96}, {apps[6].id, 100}})
+	return id
 }
 
 // ordinaryAccounts makes n accounts signed up at a low, steady rate.

@@ -41,34 +41,9 @@ func BlockedEmailDomains() []string {
 	return []string{"mailinator.com", "guerrillamail.com", "inboxzap.org", "zapmailrelay.net", "tempinbox.cc"}
 }
 
-const base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
-
 // blurhash draws a 4x4-component BlurHash, as Mastodon computes for images.
 func blurhash(r *rand.Rand) string {
-	b := make([]byte, 36)
-	b[0] = 'U' // (4-1) + (4-1)*9 components
-	for i := 1; i < len(b); i++ {
-		b[i] = base83[r.IntN(len(base83))]
-	}
-	return string(b)
-}
-
-func hexOf(r *rand.Rand, n int) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = digits[r.IntN(16)]
-	}
-	return string(b)
-}
-
-func shortcode(r *rand.Rand) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	b := make([]byte, 19)
-	for i := range b {
-		b[i] = alphabet[r.IntN(len(alphabet))]
-	}
-	return string(b)
+	return "U" + draw(r, base83, 35) // (4-1) + (4-1)*9 components
 }
 
 // fileMeta is media_attachments.file_meta (and the API's meta) of an image.
@@ -140,13 +115,13 @@ func (at *attachments) media(s *status) []media {
 	for range n {
 		at.mediaSeq++
 		created := s.created.Add(-time.Duration(5+at.rng.IntN(120)) * time.Second)
-		m := media{id: created.UnixMilli()<<16 | int64(at.mediaSeq), created: created, shortcode: shortcode(at.rng)}
+		m := media{id: created.UnixMilli()<<16 | int64(at.mediaSeq), created: created, shortcode: draw(at.rng, urlSafe, 19)}
 		if burst {
 			img := CampaignImage()
-			m.fileName, m.contentType, m.size, m.width, m.height, m.blurhash = hexOf(at.rng, 16)+".png", "image/png", img.Size, img.Width, img.Height, img.Blurhash
+			m.fileName, m.contentType, m.size, m.width, m.height, m.blurhash = draw(at.rng, hexDigits, 16)+".png", "image/png", img.Size, img.Width, img.Height, img.Blurhash
 		} else {
 			dims := [][2]int{{1280, 960}, {960, 1280}, {1280, 720}, {1080, 1080}, {1280, 853}}[at.rng.IntN(5)]
-			m.fileName, m.contentType, m.size = hexOf(at.rng, 16)+".jpeg", "image/jpeg", int64(80_000+at.rng.IntN(1_900_000))
+			m.fileName, m.contentType, m.size = draw(at.rng, hexDigits, 16)+".jpeg", "image/jpeg", int64(80_000+at.rng.IntN(1_900_000))
 			m.width, m.height, m.blurhash = dims[0], dims[1], blurhash(at.rng)
 			if at.rng.IntN(2) == 0 {
 				m.description = "A photo of my " + words()[at.rng.IntN(len(words()))] + "."
@@ -264,7 +239,7 @@ func (w *world) writeExtraTables(seed uint64, begin func(name string, cols ...st
 	var id int64
 	session := func(a *account, ip string, created time.Time) {
 		id++
-		sid := hexOf(r, 32)
+		sid := draw(r, hexDigits, 32)
 		sessionIDs = append(sessionIDs, sid)
 		used := created.Add(time.Duration(1+r.IntN(20*24)) * time.Hour)
 		if used.After(finish) {
@@ -308,7 +283,7 @@ func (w *world) writeExtraTables(seed uint64, begin func(name string, cols ...st
 			if created.After(finish) {
 				created = finish.Add(-time.Duration(1+r.IntN(3600)) * time.Second)
 			}
-			t.row(id, created, created, a.id, b.id, true, "https://"+DBInstance+"/"+hexOf(r, 8)+"-"+hexOf(r, 4)+"-"+hexOf(r, 4)+"-"+hexOf(r, 4)+"-"+hexOf(r, 12), false, nil)
+			t.row(id, created, created, a.id, b.id, true, "https://"+DBInstance+"/"+draw(r, hexDigits, 8)+"-"+draw(r, hexDigits, 4)+"-"+draw(r, hexDigits, 4)+"-"+draw(r, hexDigits, 4)+"-"+draw(r, hexDigits, 12), false, nil)
 		}
 	}
 	// The follows of the remote world around the federated wave (local

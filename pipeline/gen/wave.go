@@ -38,8 +38,7 @@ type waveServer struct {
 // wave is what one receiving instance sees of the federated wave and of
 // the remote accounts around it that must not join it.
 type wave struct {
-	rng      *rand.Rand
-	seq      uint16
+	source
 	servers  []waveServer
 	accounts []*account // the wave
 	// Hard negatives: remote friends who mention each other and the local
@@ -55,7 +54,7 @@ type wave struct {
 // servers, mentioning locals. It has a random source of its own, so that
 // nothing else the generator draws changes.
 func newWave(seed uint64, instance string, n, nServers int, locals []*account, taken map[string]bool) *wave {
-	wv := &wave{rng: rand.New(rand.NewPCG(seed^0xfed0fed0, uint64(len(instance))*0x9e3779b97f4a7c15)), seq: 40000,
+	wv := &wave{source: source{rng: rand.New(rand.NewPCG(seed^0xfed0fed0, uint64(len(instance))*0x9e3779b97f4a7c15)), seq: 40000},
 		images: map[*status]BurstImage{}}
 	// The servers are the same, whichever instance receives the wave.
 	srng := rand.New(rand.NewPCG(seed^0x5e7e75, 0xfed))
@@ -86,13 +85,6 @@ func newWave(seed uint64, instance string, n, nServers int, locals []*account, t
 	sort.SliceStable(wv.statuses, func(i, j int) bool { return wv.statuses[i].created.Before(wv.statuses[j].created) })
 	return wv
 }
-
-func (wv *wave) snowflake(t time.Time) int64 {
-	wv.seq++
-	return t.UnixMilli()<<16 | int64(wv.seq)
-}
-
-func (wv *wave) pick(list []string) string { return list[wv.rng.IntN(len(list))] }
 
 // randomName draws a username as sign-up scripts make them: 10 to 12
 // random letters, sometimes with a digit or two.
@@ -134,20 +126,11 @@ func (wv *wave) waveStatus(a *account, t time.Time, locals []*account, srv waveS
 	body := fmt.Sprintf("Congratulations! Your wallet was selected for the community airdrop: claim %s %s before it closes. Connect your wallet and verify in two minutes", amount, token)
 	if wv.rng.IntN(10) < 7 {
 		s.segs = append(s.segs, seg{kind: 't', value: body + " at "},
-			seg{kind: 'u', value: fmt.Sprintf("https://%s/claim/%s", WaveDomains()[0], wv.token(8))}, seg{kind: 't', value: " 🎁"})
+			seg{kind: 'u', value: fmt.Sprintf("https://%s/claim/%s", WaveDomains()[0], draw(wv.rng, lowerAlnum, 8))}, seg{kind: 't', value: " 🎁"})
 	} else {
 		s.segs = append(s.segs, seg{kind: 't', value: body + ": the link is in the picture 🎁"})
 	}
 	return s
-}
-
-func (wv *wave) token(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[wv.rng.IntN(len(alphabet))]
-	}
-	return string(b)
 }
 
 // hardNegatives draws the remote accounts that must stay out of the wave.

@@ -6,6 +6,7 @@ package gen
 
 import (
 	"fmt"
+	stdhtml "html"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -119,38 +120,46 @@ type status struct {
 
 // world is the state of one generation run.
 type world struct {
+	source
 	anon   int // exits drawn from anonNets
-	rng    *rand.Rand
-	seq    uint16
 	userID int64
 }
 
 func newWorld(seed uint64) *world {
-	return &world{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &world{source: source{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}}
+}
+
+// source is a random source and the sequence of the snowflake ids made
+// with it: the world's, or one of a part that draws on its own (the wave).
+type source struct {
+	rng *rand.Rand
+	seq uint16
 }
 
 // snowflake makes an id the way Mastodon does: milliseconds << 16 | sequence.
-func (w *world) snowflake(t time.Time) int64 {
-	w.seq++
-	return t.UnixMilli()<<16 | int64(w.seq)
+func (s *source) snowflake(t time.Time) int64 {
+	s.seq++
+	return t.UnixMilli()<<16 | int64(s.seq)
 }
 
-func (w *world) pick(list []string) string { return list[w.rng.IntN(len(list))] }
+func (s *source) pick(list []string) string { return list[s.rng.IntN(len(list))] }
 
-func (w *world) hex(n int) string {
-	const digits = "0123456789abcdef"
+// token draws a secret or token as Mastodon makes them (URL-safe base64).
+func (s *source) token(n int) string { return draw(s.rng, urlSafe, n) }
+
+// The alphabets of the strings the generator draws.
+const (
+	urlSafe    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	hexDigits  = "0123456789abcdef"
+	base83     = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
+)
+
+// draw makes a string of n characters of alphabet, one draw of r each.
+func draw(r *rand.Rand, alphabet string, n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = digits[w.rng.IntN(16)]
-	}
-	return string(b)
-}
-
-func (w *world) token(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[w.rng.IntN(len(alphabet))]
+		b[i] = alphabet[r.IntN(len(alphabet))]
 	}
 	return string(b)
 }
@@ -167,25 +176,35 @@ func words() []string {
 	return []string{"garden", "coffee", "linux", "birds", "jazz", "hiking", "books", "cats", "rust", "photos", "bikes", "chess", "pottery", "astro", "synth", "trains", "maps", "tea", "kites", "poems"}
 }
 
-func (w *world) ordinaryEmail(user string) string {
-	r := w.rng.IntN(100)
-	switch {
-	case r < 38:
-		return user + "@gmail.com"
-	case r < 50:
-		return user + "@outlook.com"
-	case r < 54:
-		return user + "@hotmail.com"
-	case r < 66:
-		return user + "@proton.me"
-	case r < 74:
-		return user + "@yahoo.com"
-	case r < 82:
-		return user + "@icloud.com"
-	case r < 88:
-		return user + "@posteo.de"
+// share is one of the values a draw of 100 picks from and, of 100 draws,
+// how many pick it or a value listed before it.
+type share[T any] struct {
+	value T
+	upTo  int
+}
+
+// drawShare draws one of 100 and returns the value of the share it falls
+// in, or false for a draw past the last share.
+func drawShare[T any](r *rand.Rand, shares []share[T]) (T, bool) {
+	n := r.IntN(100)
+	for _, s := range shares {
+		if n < s.upTo {
+			return s.value, true
+		}
 	}
-	return user + "@" + w.pick(lastNames()) + "family.net"
+	var none T
+	return none, false
+}
+
+// ordinaryEmail draws the address of an ordinary person: at a big
+// provider, or at a family's own domain.
+func (w *world) ordinaryEmail(user string) string {
+	d, ok := drawShare(w.rng, []share[string]{{"gmail.com", 38}, {"outlook.com", 50}, {"hotmail.com", 54}, {"proton.me", 66},
+		{"yahoo.com", 74}, {"icloud.com", 82}, {"posteo.de", 88}})
+	if !ok {
+		d = w.pick(lastNames()) + "family.net"
+	}
+	return user + "@" + d
 }
 
 // The networks addresses are drawn from: consumer ISPs of the test
@@ -310,6 +329,8 @@ func html(segs []seg, instance string) string {
 	return b.String()
 }
 
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
-
-func escape(s string) string { return htmlEscaper.Replace(s) }
+// escape escapes text as Mastodon (Rails' html_escape) does: as the
+// standard library does, but for a double quote written &quot;.
+func escape(s string) string {
+	return strings.ReplaceAll(stdhtml.EscapeString(s), "&#34;", "&quot;")
+}

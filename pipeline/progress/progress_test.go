@@ -10,25 +10,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"fediforensics/internal/testlog"
 )
-
-// lockedBuffer lets a test read what the ticker goroutine writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // fakeClock is a clock the test moves by hand, read by the ticker.
 type fakeClock struct{ ns atomic.Int64 }
@@ -143,7 +127,7 @@ func TestWarmUp(t *testing.T) {
 // TestWarmUpLive is TestWarmUp through the ticker goroutine.
 func TestWarmUpLive(t *testing.T) {
 	clk := newFakeClock()
-	var out lockedBuffer
+	var out testlog.Buffer
 	r := New(Task{Name: "enrich", Unit: "domains", Total: 1000}, Options{Out: &out, Terminal: true, Redraw: 2 * time.Millisecond, Now: clk.Now})
 	r.Start()
 	defer r.Stop()
@@ -184,7 +168,7 @@ func TestLogMode(t *testing.T) {
 		{"shorter than the period", 10 * time.Millisecond, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs lockedBuffer
+			var logs testlog.Buffer
 			var out bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			r := New(Task{Name: "link", Unit: "rows", Total: 1 << 40}, Options{Out: &out, Log: log, Period: period})
@@ -226,7 +210,7 @@ func TestLogMode(t *testing.T) {
 }
 
 func TestLogLevelSilences(t *testing.T) {
-	var logs lockedBuffer
+	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	r := New(Task{Name: "extract"}, Options{Log: log, Period: 5 * time.Millisecond})
 	if r != nil {
@@ -283,7 +267,7 @@ func TestFinish(t *testing.T) {
 // with -race.
 func TestConcurrent(t *testing.T) {
 	for _, terminal := range []bool{true, false} {
-		var out lockedBuffer
+		var out testlog.Buffer
 		r := New(Task{Name: "extract", Unit: "rows"}, Options{Out: &out, Terminal: terminal, Log: slog.New(slog.NewTextHandler(&out, nil)),
 			Redraw: time.Millisecond, Period: time.Millisecond})
 		r.Start()

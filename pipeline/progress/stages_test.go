@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fediforensics/data"
 	"fediforensics/enrich/whois"
+	"fediforensics/internal/testlog"
 	"fediforensics/pipeline/enrich"
 	"fediforensics/pipeline/extract"
 	"fediforensics/pipeline/ingest"
@@ -22,23 +22,6 @@ import (
 	"fediforensics/pipeline/progress"
 	"fediforensics/pipeline/store"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestStagesShowProgress runs the stages over the sample dump as the
 // command does, and checks that each one reports: a final line on a
@@ -50,7 +33,7 @@ func TestStagesShowProgress(t *testing.T) {
 		t.Skip("runs the stages over the sample dump")
 	}
 	ctx := context.Background()
-	var stderr lockedBuffer
+	var stderr testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&stderr, nil))
 	// A period shorter than any stage, so that each logs.
 	logs := progress.Options{Out: &stderr, Log: log, Period: time.Millisecond}
