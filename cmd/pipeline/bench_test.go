@@ -62,6 +62,29 @@ func TestBench(t *testing.T) {
 			t.Errorf("--work does not hold %s: %v", p, err)
 		}
 	}
+
+	// --dump measures that dump as it is: the same counts, nothing
+	// generated into the new work directory, the dump untouched.
+	dump := filepath.Join(work, "dump")
+	before := snapshot(t, dump)
+	work2 := filepath.Join(t.TempDir(), "work2")
+	code, stdout2, stderr := runCLI(t, "bench", "--dump", dump, "--threads", "2", "--work", work2, "--log-level", "warn")
+	if code != 0 {
+		t.Fatalf("--dump: exit %d\n%s\n%s", code, stdout2, stderr)
+	}
+	m2 := ingestRE.FindStringSubmatch(strings.TrimSpace(stdout2))
+	if m2 == nil {
+		t.Fatalf("--dump: the ingest line is not as expected:\n%s", stdout2)
+	}
+	if m2[1] != m[1] || m2[2] != m[2] || m2[3] != m[3] {
+		t.Errorf("--dump measured statuses=%s accounts=%s dump=%sMB, the generated dump has %s %s %sMB", m2[1], m2[2], m2[3], m[1], m[2], m[3])
+	}
+	if _, err := os.Stat(filepath.Join(work2, "dump")); err == nil {
+		t.Errorf("--dump generated a dump anyway")
+	}
+	if after := snapshot(t, dump); after != before {
+		t.Errorf("--dump changed the dump it measured")
+	}
 }
 
 func TestBenchBadFlags(t *testing.T) {
