@@ -236,6 +236,12 @@ func (t *textSigner) signTokens() (out [bands]int64) {
 			}
 		}
 	}
+	return bandsOf(&sig)
+}
+
+// bandsOf folds a MinHash signature into its band hashes, rows values a
+// band.
+func bandsOf(sig *[numHashes]uint64) (out [bands]int64) {
 	for b := 0; b < bands; b++ {
 		bh := uint64(b+1) * 0x9e3779b97f4a7c15
 		for r := 0; r < rows; r++ {

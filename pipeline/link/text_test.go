@@ -11,7 +11,8 @@ import (
 // written out. These are the plain definitions it must agree with: the
 // visible text lower-cased, cut at everything that is not a letter, runs of
 // unspaced scripts cut into character pairs, and the MinHash of
-// hash/fnv's FNV-1a of each pair of tokens "a b".
+// hash/fnv's FNV-1a of each pair of tokens "a b" (folded into bands by the
+// same bandsOf).
 
 func refTokens(t *textSigner, s string, isHTML bool) []string {
 	s = t.x.Visible(s, isHTML, nil)
@@ -72,14 +73,7 @@ func refSign(t *textSigner, s string, isHTML bool) (out [bands]int64, n int, key
 			}
 		}
 	}
-	for b := 0; b < bands; b++ {
-		bh := uint64(b+1) * 0x9e3779b97f4a7c15
-		for r := 0; r < rows; r++ {
-			bh = mix(bh ^ sig[b*rows+r])
-		}
-		out[b] = int64(bh)
-	}
-	return out, len(words), kh.Sum64(), true
+	return bandsOf(&sig), len(words), kh.Sum64(), true
 }
 
 var signCases = []struct {
