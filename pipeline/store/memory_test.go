@@ -69,3 +69,33 @@ func TestDefaultMemoryLimitApplied(t *testing.T) {
 		t.Errorf("an explicit limit is not applied: %s", got)
 	}
 }
+
+// Once DuckDB has spilled to the output's temporary folder, a new
+// connection (each stage opens its own) must still open: DuckDB refuses to
+// be told the temporary folder again once it has used it, even the same
+// one, so it is set when the database opens, not on each connection.
+func TestNewConnectionAfterSpill(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(t.Context(), dir, Options{MemoryLimit: "64MB", Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	held, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if _, err := held.ExecContext(t.Context(), `CREATE TABLE big AS SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s FROM range(1000000) r(i) ORDER BY s`); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := db.Conn(t.Context()) // the held one is busy: a new connection
+	if err != nil {
+		t.Fatalf("a new connection after a spill: %v", err)
+	}
+	defer fresh.Close()
+	var n int64
+	if err := fresh.QueryRowContext(t.Context(), `SELECT count(*) FROM big`).Scan(&n); err != nil || n != 1000000 {
+		t.Fatalf("count %d, %v", n, err)
+	}
+}

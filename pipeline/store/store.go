@@ -45,10 +45,13 @@ func Open(ctx context.Context, dir string, opt Options) (*sql.DB, error) {
 	if opt.MemoryLimit == "" {
 		opt.MemoryLimit, _ = MemoryLimit()
 	}
-	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
+	// The spill folder is the database's, set as it opens: DuckDB refuses
+	// to be told it again on a later connection once it has spilled there.
+	cfg := url.Values{}
+	cfg.Set("temp_directory", opt.TempDir)
+	connector, err := duckdb.NewConnector(path+"?"+cfg.Encode(), func(execer driver.ExecerContext) error {
 		stmts := []string{
 			fmt.Sprintf("SET threads = %d", opt.Threads),
-			"SET temp_directory = " + QuoteString(opt.TempDir),
 			"SET preserve_insertion_order = true",
 			"SET enable_progress_bar = false",
 			// One checkpoint at the end of a stage run, not many on the way.
