@@ -72,31 +72,10 @@ func cmdWhois(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	dir := opt.CacheDir
-	if dir == "" {
-		if dir, err = whois.DefaultCacheDir(); err != nil {
-			return err
-		}
-	}
-	cache, err := whois.OpenCache(dir, opt.Config.Mode != whois.ModeLive)
+	obs, err := enrich.Lookup(ctx, "whois", domains, opt)
 	if err != nil {
 		return err
 	}
-	defer cache.Close()
-	prog := progress.New(progress.Task{Name: "whois", Unit: "domains", Total: int64(len(domains))}, opt.Progress)
-	if prog != nil {
-		opt.Config.Progress = func(done, total int) {
-			prog.SetTotal(int64(total))
-			prog.Set(int64(done))
-		}
-	}
-	prog.Start()
-	obs, err := whois.Enrich(ctx, domains, opt.Config, cache)
-	if err != nil {
-		prog.Stop()
-		return err
-	}
-	prog.Done()
 	for _, o := range obs {
 		fmt.Fprintln(stdout, report.Printable(heading(o, opt.Config.Mode)))
 		line := func(k, v string) {

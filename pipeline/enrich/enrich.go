@@ -66,42 +66,8 @@ func Run(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	res.Domains = len(domains)
 	// Every domain gets at least one observation: "skipped" where nothing
 	// was asked (enrichment off, or not in the cache).
-	var cache *whois.Cache
-	if opt.Config.Mode != whois.ModeOff {
-		dir := opt.CacheDir
-		if dir == "" {
-			if dir, err = whois.DefaultCacheDir(); err != nil {
-				return res, err
-			}
-		}
-		readOnly := opt.Config.Mode != whois.ModeLive
-		if _, err := os.Stat(dir); readOnly && errors.Is(err, fs.ErrNotExist) {
-			opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
-		} else if cache, err = whois.OpenCache(dir, readOnly); err != nil {
-			return res, err
-		}
-	}
-	// The reporter starts here, not where the options are made, and ends
-	// with the look-ups, before anything else is logged.
-	prog := progress.New(progress.Task{Name: "enrich", Unit: "domains", Total: int64(len(domains))}, opt.Progress)
-	if prog != nil {
-		opt.Config.Progress = func(done, total int) {
-			prog.SetTotal(int64(total))
-			prog.Set(int64(done))
-		}
-	}
-	prog.Start()
 	since := time.Now().UTC()
-	obs, err := whois.Enrich(ctx, domains, opt.Config, cache)
-	if err == nil {
-		prog.Done()
-	}
-	prog.Stop()
-	if cache != nil {
-		if cerr := cache.Close(); err == nil {
-			err = cerr
-		}
-	}
+	obs, err := Lookup(ctx, "enrich", domains, opt)
 	if err != nil {
 		return res, err
 	}
@@ -182,6 +148,56 @@ VALUES (?, ?, 'whois', ?, 'whois_history', ?, false)`,
 		}
 	}
 	return res, nil
+}
+
+// Lookup has whois.Enrich answer about domains from the cache in
+// opt.CacheDir (whois.DefaultCacheDir if empty) and, in live mode, the
+// network, showing the look-ups as the task called name. With enrichment
+// off no cache is opened; a cache not made yet answers nothing.
+func Lookup(ctx context.Context, name string, domains []string, opt Options) ([]whois.Observation, error) {
+	if opt.Progress.Log == nil {
+		opt.Progress.Log = opt.Log
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	var cache *whois.Cache
+	if opt.Config.Mode != whois.ModeOff {
+		dir := opt.CacheDir
+		if dir == "" {
+			var err error
+			if dir, err = whois.DefaultCacheDir(); err != nil {
+				return nil, err
+			}
+		}
+		readOnly := opt.Config.Mode != whois.ModeLive
+		if _, err := os.Stat(dir); readOnly && errors.Is(err, fs.ErrNotExist) {
+			opt.Log.Info("whois: no cache yet; run with --whois live to fill it", "cache", dir)
+		} else if cache, err = whois.OpenCache(dir, readOnly); err != nil {
+			return nil, err
+		}
+	}
+	// The reporter starts here, not where the options are made, and ends
+	// with the look-ups, before anything else is logged.
+	prog := progress.New(progress.Task{Name: name, Unit: "domains", Total: int64(len(domains))}, opt.Progress)
+	if prog != nil {
+		opt.Config.Progress = func(done, total int) {
+			prog.SetTotal(int64(total))
+			prog.Set(int64(done))
+		}
+	}
+	prog.Start()
+	obs, err := whois.Enrich(ctx, domains, opt.Config, cache)
+	if err == nil {
+		prog.Done()
+	}
+	prog.Stop()
+	if cache != nil {
+		if cerr := cache.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return obs, err
 }
 
 // pick lists the domains worth a registrant look-up: promoted domains,

@@ -96,6 +96,82 @@ func edges(ctx context.Context, db *sql.DB, onEdge func(edge) error) error {
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
+// nodeAttr declares an attribute of the nodes beyond their label.
+type nodeAttr struct{ name, typ string }
+
+// nodeAttrs lists the attributes of the nodes, in the order both formats
+// declare them; nodeValue.attr indexes it.
+func nodeAttrs() []nodeAttr {
+	return []nodeAttr{{"type", "string"}, {"group", "string"}, {"campaign", "string"}, {"score", "double"},
+		{"instance", "string"}, {"created", "string"}, {"accounts", "long"}, {"weight", "double"}}
+}
+
+// nodeValue is the value of one of a node's attributes.
+type nodeValue struct {
+	attr  int // index in nodeAttrs
+	value string
+}
+
+// values lists the attributes a node has, in the order of nodeAttrs: type
+// and group always, the others where known; accounts and weight for value
+// nodes only.
+func (nd node) values() []nodeValue {
+	v := []nodeValue{{0, nd.Type}, {1, nd.Group}}
+	if nd.Campaign != "" {
+		v = append(v, nodeValue{2, nd.Campaign})
+	}
+	if nd.HasScore {
+		v = append(v, nodeValue{3, ftoa(nd.Score)})
+	}
+	if nd.Instance != "" {
+		v = append(v, nodeValue{4, nd.Instance})
+	}
+	if nd.Created != "" {
+		v = append(v, nodeValue{5, nd.Created})
+	}
+	if nd.Type != "account" {
+		v = append(v, nodeValue{6, strconv.FormatInt(nd.Accounts, 10)}, nodeValue{7, ftoa(nd.Weight)})
+	}
+	return v
+}
+
+// writeXML writes an indented XML document to path: the header, what body
+// encodes and a final newline.
+func writeXML(path string, body func(enc *xml.Encoder) error) error {
+	return outdir.Write(path, func(w io.Writer) error {
+		io.WriteString(w, xml.Header)
+		enc := xml.NewEncoder(w)
+		enc.Indent("", " ")
+		if err := body(enc); err != nil {
+			return err
+		}
+		if err := enc.Flush(); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "\n")
+		return err
+	})
+}
+
+// element is the start of an element with attrs given as name, value pairs.
+func element(name string, attrs ...string) xml.StartElement {
+	el := xml.StartElement{Name: xml.Name{Local: name}}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		el.Attr = append(el.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
+	}
+	return el
+}
+
+// encodeTokens encodes ts in turn.
+func encodeTokens(enc *xml.Encoder, ts ...xml.Token) error {
+	for _, t := range ts {
+		if err := enc.EncodeToken(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type gmlData struct {
 	XMLName xml.Name `xml:"data"`
 	Key     string   `xml:"key,attr"`
@@ -116,64 +192,52 @@ type gmlEdge struct {
 	Data    []gmlData `xml:"data"`
 }
 
+// gmlKey is the GraphML key of a node attribute: its name, but for the
+// weight, which the edges' weight key already holds.
+func gmlKey(name string) string {
+	if name == "weight" {
+		return "node_weight"
+	}
+	return name
+}
+
 // GraphML writes the evidence graph to path as GraphML.
 func GraphML(ctx context.Context, db *sql.DB, path string) error {
-	return outdir.Write(path, func(w io.Writer) error {
-		io.WriteString(w, xml.Header)
-		enc := xml.NewEncoder(w)
-		enc.Indent("", " ")
-		root := xml.StartElement{Name: xml.Name{Local: "graphml"}, Attr: []xml.Attr{
-			{Name: xml.Name{Local: "xmlns"}, Value: "http://graphml.graphdrawing.org/xmlns"},
-			{Name: xml.Name{Local: "xmlns:xsi"}, Value: "http://www.w3.org/2001/XMLSchema-instance"},
-			{Name: xml.Name{Local: "xsi:schemaLocation"}, Value: "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"},
-		}}
-		if err := enc.EncodeToken(root); err != nil {
+	return writeXML(path, func(enc *xml.Encoder) error {
+		root := element("graphml", "xmlns", "http://graphml.graphdrawing.org/xmlns",
+			"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance",
+			"xsi:schemaLocation", "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd")
+		if err := encodeTokens(enc, root); err != nil {
 			return err
 		}
 		// The attributes of nodes and edges, declared up front.
-		keys := []struct{ id, scope, typ string }{
-			{"label", "node", "string"}, {"type", "node", "string"}, {"group", "node", "string"},
-			{"campaign", "node", "string"}, {"score", "node", "double"}, {"instance", "node", "string"},
-			{"created", "node", "string"}, {"accounts", "node", "long"}, {"node_weight", "node", "double"},
-			{"kind", "edge", "string"}, {"weight", "edge", "double"},
+		key := func(id, scope, name, typ string) error {
+			el := element("key", "id", id, "for", scope, "attr.name", name, "attr.type", typ)
+			return encodeTokens(enc, el, el.End())
 		}
-		for _, k := range keys {
-			name := k.id
-			if name == "node_weight" {
-				name = "weight"
-			}
-			el := xml.StartElement{Name: xml.Name{Local: "key"}, Attr: []xml.Attr{
-				{Name: xml.Name{Local: "id"}, Value: k.id}, {Name: xml.Name{Local: "for"}, Value: k.scope},
-				{Name: xml.Name{Local: "attr.name"}, Value: name}, {Name: xml.Name{Local: "attr.type"}, Value: k.typ}}}
-			if err := enc.EncodeToken(el); err != nil {
-				return err
-			}
-			if err := enc.EncodeToken(el.End()); err != nil {
+		if err := key("label", "node", "label", "string"); err != nil {
+			return err
+		}
+		attrs := nodeAttrs()
+		for _, a := range attrs {
+			if err := key(gmlKey(a.name), "node", a.name, a.typ); err != nil {
 				return err
 			}
 		}
-		g := xml.StartElement{Name: xml.Name{Local: "graph"}, Attr: []xml.Attr{
-			{Name: xml.Name{Local: "id"}, Value: "evidence"}, {Name: xml.Name{Local: "edgedefault"}, Value: "undirected"}}}
-		if err := enc.EncodeToken(g); err != nil {
+		if err := key("kind", "edge", "kind", "string"); err != nil {
+			return err
+		}
+		if err := key("weight", "edge", "weight", "double"); err != nil {
+			return err
+		}
+		g := element("graph", "id", "evidence", "edgedefault", "undirected")
+		if err := encodeTokens(enc, g); err != nil {
 			return err
 		}
 		err := nodes(ctx, db, func(nd node) error {
-			d := []gmlData{{Key: "label", Value: nd.Label}, {Key: "type", Value: nd.Type}, {Key: "group", Value: nd.Group}}
-			if nd.Campaign != "" {
-				d = append(d, gmlData{Key: "campaign", Value: nd.Campaign})
-			}
-			if nd.HasScore {
-				d = append(d, gmlData{Key: "score", Value: ftoa(nd.Score)})
-			}
-			if nd.Instance != "" {
-				d = append(d, gmlData{Key: "instance", Value: nd.Instance})
-			}
-			if nd.Created != "" {
-				d = append(d, gmlData{Key: "created", Value: nd.Created})
-			}
-			if nd.Type != "account" {
-				d = append(d, gmlData{Key: "accounts", Value: strconv.FormatInt(nd.Accounts, 10)},
-					gmlData{Key: "node_weight", Value: ftoa(nd.Weight)})
+			d := []gmlData{{Key: "label", Value: nd.Label}}
+			for _, v := range nd.values() {
+				d = append(d, gmlData{Key: gmlKey(attrs[v.attr].name), Value: v.value})
 			}
 			return enc.Encode(gmlNode{ID: nd.ID, Data: d})
 		})
@@ -189,17 +253,7 @@ func GraphML(ctx context.Context, db *sql.DB, path string) error {
 		if err != nil {
 			return err
 		}
-		if err := enc.EncodeToken(g.End()); err != nil {
-			return err
-		}
-		if err := enc.EncodeToken(root.End()); err != nil {
-			return err
-		}
-		if err := enc.Flush(); err != nil {
-			return err
-		}
-		_, err = io.WriteString(w, "\n")
-		return err
+		return encodeTokens(enc, g.End(), root.End())
 	})
 }
 
@@ -228,90 +282,47 @@ type gexfEdge struct {
 // GEXF writes the evidence graph to path as GEXF 1.2, which Gephi opens
 // with node types, campaigns, scores and edge weights as attributes.
 func GEXF(ctx context.Context, db *sql.DB, path string) error {
-	return outdir.Write(path, func(w io.Writer) error {
-		io.WriteString(w, xml.Header)
-		enc := xml.NewEncoder(w)
-		enc.Indent("", " ")
-		start := func(name string, attrs ...string) xml.StartElement {
-			el := xml.StartElement{Name: xml.Name{Local: name}}
-			for i := 0; i+1 < len(attrs); i += 2 {
-				el.Attr = append(el.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
-			}
-			return el
-		}
-		root := start("gexf", "xmlns", "http://www.gexf.net/1.2draft", "version", "1.2")
-		meta := start("meta")
-		g := start("graph", "mode", "static", "defaultedgetype", "undirected")
-		nodeAttrs := start("attributes", "class", "node")
-		edgeAttrs := start("attributes", "class", "edge")
-		nodesEl, edgesEl := start("nodes"), start("edges")
-		for _, t := range []xml.Token{root, meta} {
-			if err := enc.EncodeToken(t); err != nil {
-				return err
-			}
-		}
-		if err := enc.EncodeElement("fediforensics pipeline", start("creator")); err != nil {
+	return writeXML(path, func(enc *xml.Encoder) error {
+		root := element("gexf", "xmlns", "http://www.gexf.net/1.2draft", "version", "1.2")
+		meta := element("meta")
+		g := element("graph", "mode", "static", "defaultedgetype", "undirected")
+		nodeAttrsEl := element("attributes", "class", "node")
+		edgeAttrsEl := element("attributes", "class", "edge")
+		nodesEl, edgesEl := element("nodes"), element("edges")
+		if err := encodeTokens(enc, root, meta); err != nil {
 			return err
 		}
-		if err := enc.EncodeElement("evidence graph: accounts and the values they share (hubs suppressed)", start("description")); err != nil {
+		if err := enc.EncodeElement("fediforensics pipeline", element("creator")); err != nil {
 			return err
 		}
-		for _, t := range []xml.Token{meta.End(), g, nodeAttrs} {
-			if err := enc.EncodeToken(t); err != nil {
+		if err := enc.EncodeElement("evidence graph: accounts and the values they share (hubs suppressed)", element("description")); err != nil {
+			return err
+		}
+		if err := encodeTokens(enc, meta.End(), g, nodeAttrsEl); err != nil {
+			return err
+		}
+		// The node attributes, by id: their index in nodeAttrs.
+		for i, a := range nodeAttrs() {
+			el := element("attribute", "id", strconv.Itoa(i), "title", a.name, "type", a.typ)
+			if err := encodeTokens(enc, el, el.End()); err != nil {
 				return err
 			}
 		}
-		// The node attributes, by id: those of the GraphML keys.
-		attrs := []struct{ id, title, typ string }{
-			{"0", "type", "string"}, {"1", "group", "string"}, {"2", "campaign", "string"}, {"3", "score", "double"},
-			{"4", "instance", "string"}, {"5", "created", "string"}, {"6", "accounts", "long"}, {"7", "weight", "double"},
-		}
-		for _, a := range attrs {
-			el := start("attribute", "id", a.id, "title", a.title, "type", a.typ)
-			if err := enc.EncodeToken(el); err != nil {
-				return err
-			}
-			if err := enc.EncodeToken(el.End()); err != nil {
-				return err
-			}
-		}
-		for _, t := range []xml.Token{nodeAttrs.End(), edgeAttrs} {
-			if err := enc.EncodeToken(t); err != nil {
-				return err
-			}
-		}
-		el := start("attribute", "id", "0", "title", "kind", "type", "string")
-		for _, t := range []xml.Token{el, el.End(), edgeAttrs.End(), nodesEl} {
-			if err := enc.EncodeToken(t); err != nil {
-				return err
-			}
+		el := element("attribute", "id", "0", "title", "kind", "type", "string")
+		if err := encodeTokens(enc, nodeAttrsEl.End(), edgeAttrsEl, el, el.End(), edgeAttrsEl.End(), nodesEl); err != nil {
+			return err
 		}
 		err := nodes(ctx, db, func(nd node) error {
-			av := []gexfAttValue{{For: "0", Value: nd.Type}, {For: "1", Value: nd.Group}}
-			if nd.Campaign != "" {
-				av = append(av, gexfAttValue{For: "2", Value: nd.Campaign})
-			}
-			if nd.HasScore {
-				av = append(av, gexfAttValue{For: "3", Value: ftoa(nd.Score)})
-			}
-			if nd.Instance != "" {
-				av = append(av, gexfAttValue{For: "4", Value: nd.Instance})
-			}
-			if nd.Created != "" {
-				av = append(av, gexfAttValue{For: "5", Value: nd.Created})
-			}
-			if nd.Type != "account" {
-				av = append(av, gexfAttValue{For: "6", Value: strconv.FormatInt(nd.Accounts, 10)}, gexfAttValue{For: "7", Value: ftoa(nd.Weight)})
+			var av []gexfAttValue
+			for _, v := range nd.values() {
+				av = append(av, gexfAttValue{For: strconv.Itoa(v.attr), Value: v.value})
 			}
 			return enc.Encode(gexfNode{ID: nd.ID, Label: nd.Label, AttValues: av})
 		})
 		if err != nil {
 			return err
 		}
-		if err := enc.EncodeToken(nodesEl.End()); err != nil {
-			return err
-		}
-		if err := enc.EncodeToken(edgesEl); err != nil {
+		if err := encodeTokens(enc, nodesEl.End(), edgesEl); err != nil {
 			return err
 		}
 		n := 0
@@ -324,15 +335,6 @@ func GEXF(ctx context.Context, db *sql.DB, path string) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range []xml.Token{edgesEl.End(), g.End(), root.End()} {
-			if err := enc.EncodeToken(t); err != nil {
-				return err
-			}
-		}
-		if err := enc.Flush(); err != nil {
-			return err
-		}
-		_, err = io.WriteString(w, "\n")
-		return err
+		return encodeTokens(enc, edgesEl.End(), g.End(), root.End())
 	})
 }

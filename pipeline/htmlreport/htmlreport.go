@@ -290,12 +290,32 @@ func load(ctx context.Context, db *sql.DB, opt Options) (*page, error) {
 	return p, nil
 }
 
+// detailed is the set of the campaigns the page has a section for.
+func (p *page) detailed() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range p.Details {
+		m[d.ID] = true
+	}
+	return m
+}
+
+// campaignLinks links each of the space-separated campaign ids to the
+// campaign's section where the page has one, else to its row in the table.
+func campaignLinks(ids string, detailed map[string]bool) []campaignLink {
+	var links []campaignLink
+	for _, id := range strings.Fields(ids) {
+		href := "#row-" + id
+		if detailed[id] {
+			href = "#" + id
+		}
+		links = append(links, campaignLink{ID: id, Href: href})
+	}
+	return links
+}
+
 // loadServers reads the remote servers behind the campaigns.
 func loadServers(ctx context.Context, db *sql.DB, p *page, v viewer) error {
-	detail := map[string]bool{}
-	for _, d := range p.Details {
-		detail[d.ID] = true
-	}
+	detailed := p.detailed()
 	return store.EachFile(ctx, db, queries, "servers", nil, func(r *sql.Rows) error {
 		var s serverView
 		var share float64
@@ -305,13 +325,7 @@ func loadServers(ctx context.Context, db *sql.DB, p *page, v viewer) error {
 			return err
 		}
 		s.Server, s.Share, s.First, s.Last = v.domain(s.Server), fmt.Sprintf("%.0f%%", 100*share), ts(first), ts(last)
-		for _, id := range strings.Fields(campaigns) {
-			href := "#row-" + id
-			if detail[id] {
-				href = "#" + id
-			}
-			s.Campaigns = append(s.Campaigns, campaignLink{ID: id, Href: href})
-		}
+		s.Campaigns = campaignLinks(campaigns, detailed)
 		p.Servers = append(p.Servers, s)
 		return nil
 	})
@@ -637,10 +651,7 @@ func loadCampaigns(ctx context.Context, db *sql.DB, p *page, v viewer, maxDetail
 }
 
 func loadRegistrants(ctx context.Context, db *sql.DB, p *page, v viewer) error {
-	detailed := map[string]bool{}
-	for _, d := range p.Details {
-		detailed[d.ID] = true
-	}
+	detailed := p.detailed()
 	return store.EachFile(ctx, db, queries, "registrants", nil, func(r *sql.Rows) error {
 		var reg, ascii, uni string
 		var camps sql.NullString
@@ -659,14 +670,7 @@ func loadRegistrants(ctx context.Context, db *sql.DB, p *page, v viewer) error {
 			p.Registrants = append(p.Registrants, registrantView{Registrant: v.show(reg), Kind: kind})
 		}
 		rv := &p.Registrants[len(p.Registrants)-1]
-		dv := registrantDomain{Domain: v.show(uni)}
-		for _, id := range strings.Fields(camps.String) {
-			href := "#row-" + id
-			if detailed[id] {
-				href = "#" + id
-			}
-			dv.Campaigns = append(dv.Campaigns, campaignLink{ID: id, Href: href})
-		}
+		dv := registrantDomain{Domain: v.show(uni), Campaigns: campaignLinks(camps.String, detailed)}
 		rv.Domains = append(rv.Domains, dv)
 		return nil
 	})
