@@ -96,15 +96,7 @@ func rowsCSV(t *testing.T, db *sql.DB, q string) string {
 	cols, _ := rows.Columns()
 	var b strings.Builder
 	b.WriteString(strings.Join(cols, ",") + "\n")
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	err = report.ScanRows(rows, func(vals []any) error {
 		for i, v := range vals {
 			if i > 0 {
 				b.WriteByte(',')
@@ -112,8 +104,9 @@ func rowsCSV(t *testing.T, db *sql.DB, q string) string {
 			b.WriteString(report.Cell(v))
 		}
 		b.WriteByte('\n')
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

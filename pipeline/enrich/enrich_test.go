@@ -16,6 +16,7 @@ import (
 	"fediforensics/enrich/whois"
 	"fediforensics/enrich/whoisserver"
 	"fediforensics/internal/testwhois"
+	"fediforensics/pipeline/report"
 	"fediforensics/pipeline/store"
 )
 
@@ -90,15 +91,7 @@ func whoisRows(t *testing.T, db *sql.DB) []string {
 	defer rows.Close()
 	cols, _ := rows.Columns()
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	err = report.ScanRows(rows, func(vals []any) error {
 		var b strings.Builder
 		for i, v := range vals {
 			if i > 0 {
@@ -110,8 +103,9 @@ func whoisRows(t *testing.T, db *sql.DB) []string {
 			fmt.Fprintf(&b, "%s=%v", cols[i], v)
 		}
 		out = append(out, b.String())
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out

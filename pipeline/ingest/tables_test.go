@@ -385,17 +385,8 @@ func rowsOf(t *testing.T, db *sql.DB, q string) string {
 		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	var b strings.Builder
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	err = report.ScanRows(rows, func(vals []any) error {
 		for i, v := range vals {
 			if i > 0 {
 				b.WriteByte(' ')
@@ -414,8 +405,9 @@ func rowsOf(t *testing.T, db *sql.DB, q string) string {
 			}
 		}
 		b.WriteByte('\n')
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

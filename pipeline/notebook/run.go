@@ -211,15 +211,7 @@ func runCell(ctx context.Context, db *sql.DB, c *Cell, values map[string]any, sh
 	var labels []string
 	var nums []float64
 	var points []htmlreport.TimePoint
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
+	err = report.ScanRows(rows, func(vals []any) error {
 		cr.Total++
 		if len(cr.Rows) < c.Limit {
 			row := make([]string, len(cols))
@@ -230,7 +222,7 @@ func runCell(ctx context.Context, db *sql.DB, c *Cell, values map[string]any, sh
 			cr.Rows = append(cr.Rows, row)
 		}
 		if c.Chart == "" {
-			continue
+			return nil
 		}
 		y, _ := strconv.ParseFloat(report.Cell(vals[yi]), 64)
 		switch c.Chart {
@@ -242,12 +234,13 @@ func runCell(ctx context.Context, db *sql.DB, c *Cell, values map[string]any, sh
 		case "time":
 			t, ok := vals[xi].(time.Time)
 			if !ok {
-				return nil, fmt.Errorf("chart=time: column %s is not a timestamp", c.X)
+				return fmt.Errorf("chart=time: column %s is not a timestamp", c.X)
 			}
 			points = append(points, htmlreport.TimePoint{T: t, N: y})
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	title := c.Title

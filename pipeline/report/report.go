@@ -84,28 +84,41 @@ func WriteQuery(ctx context.Context, db *sql.DB, q string, out io.Writer, p *Pse
 	if err := w.Write(cols); err != nil {
 		return err
 	}
+	rec := make([]string, len(cols))
+	err = ScanRows(rows, func(vals []any) error {
+		for i, v := range vals {
+			rec[i] = Neutralize(p.Apply(Cell(v)))
+		}
+		return w.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// ScanRows calls fn with the values of each row of rows, whatever its
+// columns (the slice is reused from row to row), and gives rows' error.
+func ScanRows(rows *sql.Rows, fn func(vals []any) error) error {
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	rec := make([]string, len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		for i, v := range vals {
-			rec[i] = Neutralize(p.Apply(Cell(v)))
-		}
-		if err := w.Write(rec); err != nil {
+		if err := fn(vals); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
+	return rows.Err()
 }
 
 // Cell renders a database value as report text: times in UTC RFC 3339,
