@@ -84,3 +84,62 @@ func checkReadmeExample(t *testing.T, want, out string) {
 func TestReadmePivotExample(t *testing.T) {
 	checkReadmeExample(t, "pivot registrant edgard011012@gmail.com --out out/", sharedSample(t))
 }
+
+// TestReadmeLayout checks the README's Layout table against the tree:
+// every path it names exists, and every Go package is named (or holds a
+// named path, as data holds data/lists).
+func TestReadmeLayout(t *testing.T) {
+	root := filepath.Join("..", "..")
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README has no Layout section")
+	}
+	var listed []string
+	for _, line := range strings.Split(after, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			break
+		}
+		first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |")
+		if !ok || !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		for _, p := range strings.Split(first, ", ") {
+			listed = append(listed, strings.Trim(p, "`"))
+		}
+	}
+	if len(listed) < 10 {
+		t.Fatalf("read %d paths from the Layout table: %q", len(listed), listed)
+	}
+	for _, p := range listed {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("README Layout names %s, which is not in the tree", p)
+		}
+	}
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() && rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		pkg := filepath.ToSlash(filepath.Dir(rel))
+		if pkg == "." {
+			return nil
+		}
+		if !slices.ContainsFunc(listed, func(l string) bool { return l == pkg || strings.HasPrefix(l, pkg+"/") }) {
+			t.Errorf("package %s is not in the README's Layout table", pkg)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
