@@ -52,22 +52,12 @@ var (
 // canonKeyOf lower-cases a label and keeps its letters and digits, after
 // dropping any parenthesised part.
 func canonKeyOf(k string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range strings.ToLower(k) {
-		switch {
-		case r == '(':
-			depth++
-		case r == ')':
-			if depth > 0 {
-				depth--
-			}
-		case depth > 0:
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
 		}
-	}
-	return b.String()
+		return -1
+	}, stripParens(strings.ToLower(k)))
 }
 
 // splitLines turns an answer into wlines, dropping comment lines.
@@ -144,6 +134,8 @@ func cutLabel(s string) (string, string, bool) {
 	return "", "", false
 }
 
+// stripParens drops the parenthesised parts of s, nested or not; a
+// closing parenthesis without its opening one is dropped alone.
 func stripParens(s string) string {
 	var b strings.Builder
 	depth := 0
