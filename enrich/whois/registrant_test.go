@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	whoisparser "github.com/likexian/whois-parser"
@@ -331,6 +332,9 @@ func TestRegistrantCorpusLoopback(t *testing.T) {
 	srv, addr := startWhois(t, dir)
 	cfg := testConfig()
 	cfg.WhoisServer = addr
+	// This test is about what is read, not about timeouts: on a machine
+	// busy with a race-detector build, 2 seconds a query was too short.
+	cfg.Timeout = 20 * time.Second
 	obs, err := Enrich(context.Background(), domains, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
