@@ -158,13 +158,20 @@ func laterStages(bf *buildFlags, log *slog.Logger, stderr io.Writer) []stage {
 		}},
 		{"report", func(ctx context.Context, db *sql.DB, dir string, m *pipeline.Manifest) error {
 			m.Settings["pseudonymized"] = strconv.FormatBool(bf.pseudonymize != "")
+			t0 := time.Now()
 			if err := report.Write(ctx, db, dir, report.Options{Pseudonymize: bf.pseudonymize}); err != nil {
 				return err
 			}
+			log.Debug("report", "step", "csv", "seconds", time.Since(t0).Seconds())
+			t0 = time.Now()
 			if err := htmlreport.Write(ctx, db, dir, htmlreport.Options{Pseudonymize: bf.pseudonymize}); err != nil {
 				return err
 			}
-			return export.Remediation(ctx, db, dir)
+			log.Debug("report", "step", "html", "seconds", time.Since(t0).Seconds())
+			t0 = time.Now()
+			err := export.Remediation(ctx, db, dir)
+			log.Debug("report", "step", "remediation", "seconds", time.Since(t0).Seconds())
+			return err
 		}},
 	}
 }
@@ -177,6 +184,10 @@ func runStages(ctx context.Context, stages []stage, db *sql.DB, dir string, m *p
 			return err
 		}
 		m.Stages = append(m.Stages, pipeline.StageTiming{Stage: st.name, Seconds: time.Since(t0).Seconds()})
+		// What a stage held in Go goes back to the system before DuckDB
+		// needs memory for the next: Go returns freed memory only slowly,
+		// and the process's peak is the sum of both.
+		debug.FreeOSMemory()
 	}
 	return nil
 }

@@ -23,7 +23,16 @@ import (
 	"fediforensics/pipeline"
 )
 
+// goMemoryLimit is the Go runtime's soft memory limit (unless GOMEMLIMIT
+// says otherwise): the Go side of a run holds a few hundred megabytes at
+// most, and DuckDB has its own limit (--memory-limit); past this one Go
+// collects garbage sooner rather than let the process grow.
+const goMemoryLimit = 1 << 30
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(goMemoryLimit)
+	}
 	ctx, stop := withSignals(context.Background(), os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

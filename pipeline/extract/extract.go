@@ -66,6 +66,9 @@ func New() *Extractor {
 
 // refang undoes the usual defanging; changed says whether it did anything.
 func (x *Extractor) refang(s string) (out string, changed bool) {
+	if !strings.ContainsAny(s, "[({xX") {
+		return s, false // every defanged form holds one of these
+	}
 	out = x.defang.Replace(s)
 	return out, out != s
 }
@@ -152,11 +155,15 @@ func (x *Extractor) hostRef(h string) (Ref, bool) {
 }
 
 // cached is m[key], computed by compute when missing; m starts over when it
-// holds maxCachedHosts entries.
+// holds maxCachedHosts entries. What it keeps is computed from a copy of
+// key: the text a key is cut from may live only for one call (a status
+// read from an Arrow batch, freed after it), and the key, and the strings
+// of a value that alias it, outlive that.
 func cached[V any](m map[string]V, key string, compute func(string) V) V {
 	if v, ok := m[key]; ok {
 		return v
 	}
+	key = strings.Clone(key)
 	v := compute(key)
 	if len(m) >= maxCachedHosts {
 		clear(m)

@@ -137,7 +137,7 @@ func FuzzExtract(f *testing.F) {
 		x.HTML(s, nil, check)
 		x.Text(s, check)
 		x.Source("fields", s, nil, check)
-		// sql/sources.sql passes over statuses its cheap filter rejects.
+		// sql/status_sources.sql passes over statuses its cheap filter rejects.
 		for _, kind := range []string{"html", "text"} {
 			found := false
 			x.Source(kind, s, nil, func(Ref) { found = true })
@@ -150,7 +150,7 @@ func FuzzExtract(f *testing.F) {
 
 var defangedDot = regexp.MustCompile(`(?i)[\[(]dot[\])]`)
 
-// passesSourcesFilter is sql/sources.sql's filter on status content.
+// passesSourcesFilter is sql/status_sources.sql's filter on status content.
 func passesSourcesFilter(kind, s string) bool {
 	return strings.Contains(s, ".") || strings.Contains(s, "://") || kind == "html" && strings.Contains(s, "&") || defangedDot.MatchString(s)
 }

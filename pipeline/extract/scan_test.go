@@ -5,7 +5,46 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 )
+
+// TestCachesKeepCopies: the caches keep no string that points into the text
+// they were given. The link stage hands the extractor statuses straight
+// from Arrow batches, which DuckDB frees after each batch: a key or value
+// cut from one would be read after it is freed.
+func TestCachesKeepCopies(t *testing.T) {
+	buf := []byte("visit https://Shop.MoonXTrade.com/x and bitqlend.io, or shop.moonxtrade.com")
+	text := unsafe.String(&buf[0], len(buf))
+	x := New()
+	var refs []Ref
+	x.Text(text, func(r Ref) { refs = append(refs, r) })
+	for _, r := range refs {
+		x.unicode(r.Domain)
+	}
+	if len(refs) < 2 {
+		t.Fatalf("found %d references %+v, the test needs its two", len(refs), refs)
+	}
+	lo, hi := uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&buf[0]))+uintptr(len(buf))
+	inBuf := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return len(s) > 0 && p >= lo && p < hi
+	}
+	for k, v := range x.hosts {
+		if inBuf(k) || inBuf(v.ref.Host) || inBuf(v.ref.Domain) || inBuf(v.ref.URL) {
+			t.Errorf("host cache keeps %q (%+v) inside the text", k, v.ref)
+		}
+	}
+	for k, v := range x.names {
+		if inBuf(k) || inBuf(v) {
+			t.Errorf("name cache keeps %q → %q inside the text", k, v)
+		}
+	}
+	for k := range x.tlds {
+		if inBuf(k) {
+			t.Errorf("TLD cache keeps %q inside the text", k)
+		}
+	}
+}
 
 // TestHostCacheBounded: the cache starts over rather than grow past its cap.
 func TestHostCacheBounded(t *testing.T) {

@@ -20,10 +20,21 @@ import (
 //go:embed sql/domains.sql
 var domainsSQL string
 
-// sourcesSQL gives every text that may hold a domain, one row per source.
-//
-//go:embed sql/sources.sql
-var sourcesSQL string
+// The texts that may hold a domain, one row per source: the statuses a
+// range of rowids at a time (after their mentions' URLs), then the rest.
+var (
+	//go:embed sql/mention_urls.sql
+	mentionURLsSQL string
+	//go:embed sql/status_sources.sql
+	statusSourcesSQL string
+	//go:embed sql/sources.sql
+	sourcesSQL string
+)
+
+// statusRange is how many statuses' rowids a query of statusSourcesSQL
+// spans: the driver holds a result whole, so this bounds the memory of
+// one (some hundred megabytes of text at most).
+const statusRange = 1 << 19
 
 // row is one source of sourcesSQL.
 type row struct {
@@ -38,6 +49,9 @@ type Options struct {
 	// shows nothing. There is no total, so no ETA: counting the sources
 	// would cost a scan of every text as long as the extraction's own.
 	Progress progress.Options
+	// statusRange is how many rowids of statuses one query spans
+	// (default statusRange); tests make it small to cross ranges.
+	statusRange int64
 }
 
 // Run is the extract stage: it fills domain_refs and domains.
@@ -121,7 +135,7 @@ func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) e
 		}()
 	}
 	interned := map[string]string{}
-	err = store.ArrowQuery(ctx, src, sourcesSQL, func(b store.Batch) error {
+	hand := func(b store.Batch) error {
 		rows, err := batchRows(b, interned)
 		if err != nil {
 			return err
@@ -132,7 +146,11 @@ func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) e
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	})
+	}
+	if opt.statusRange == 0 {
+		opt.statusRange = statusRange
+	}
+	err = readSources(ctx, src, opt.statusRange, hand)
 	close(work)
 	wg.Wait()
 	if werr := errors.Join(errs...); werr != nil {
@@ -146,6 +164,28 @@ func RunWith(ctx context.Context, db *sql.DB, instances []string, opt Options) e
 	if err == nil {
 		prog.Done()
 	}
+	return err
+}
+
+// readSources hands every source to hand, batch by batch: the statuses
+// a range of rowids at a time, then the other sources.
+func readSources(ctx context.Context, src *sql.Conn, perQuery int64, hand func(store.Batch) error) error {
+	if _, err := src.ExecContext(ctx, mentionURLsSQL); err != nil {
+		return fmt.Errorf("extract: mention urls: %w", err)
+	}
+	ranges, err := store.RowidRanges(ctx, src, "statuses", perQuery)
+	if err != nil {
+		return err
+	}
+	for _, r := range ranges {
+		if err := store.ArrowQuery(ctx, src, statusSourcesSQL, hand, r[0], r[1]); err != nil {
+			return err
+		}
+	}
+	if err := store.ArrowQuery(ctx, src, sourcesSQL, hand); err != nil {
+		return err
+	}
+	_, err = src.ExecContext(ctx, "DROP TABLE mention_urls")
 	return err
 }
 

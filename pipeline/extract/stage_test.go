@@ -4,6 +4,7 @@ package extract
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"slices"
@@ -73,8 +74,16 @@ INSERT INTO statuses VALUES ('m.example', 100, 7, '<p><a href="https://friends.e
   NULL, TIMESTAMP '2023-05-01', 'direct')`); err != nil {
 		t.Fatal(err)
 	}
+	// The statuses two rowids a query, then all in one: the same references.
+	if err := RunWith(ctx, db, []string{"m.example"}, Options{statusRange: 2}); err != nil {
+		t.Fatal(err)
+	}
+	inRanges := refRows(t, db)
 	if err := Run(ctx, db, []string{"m.example"}); err != nil {
 		t.Fatal(err)
+	}
+	if got := refRows(t, db); !slices.Equal(got, inRanges) {
+		t.Errorf("domain_refs read two statuses a query:\n%q\nread at once:\n%q", inRanges, got)
 	}
 	if err := Summarise(ctx, db); err != nil {
 		t.Fatal(err)
@@ -126,4 +135,26 @@ INSERT INTO statuses VALUES ('m.example', 100, 7, '<p><a href="https://friends.e
 	if promoted == 0 {
 		t.Error("no promoted domains")
 	}
+}
+
+// refRows is every row of domain_refs, sorted.
+func refRows(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT concat_ws(' ', instance, source, source_id, account_id, found_in, url, host, domain, domain_unicode) FROM domain_refs ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

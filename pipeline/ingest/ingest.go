@@ -209,10 +209,11 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 	loading := progress.New(progress.Task{Name: "ingest: load", Kind: progress.Bytes, Total: total}, opt.Progress)
 	loading.Start()
 	defer loading.Stop()
-	for _, ms := range members {
-		loading.SetNote(ms.info.Path)
-		// The tables are known before the load: a warning without a table
-		// takes the member's only one.
+	// The tables are known before the load: a warning without a table
+	// takes the member's only one.
+	warns := make([]func(pipeline.Warning), len(members))
+	left := make([]int, len(members)) // files of each member not loaded yet
+	for i, ms := range members {
 		tables := map[string]bool{}
 		for _, sf := range ms.files {
 			tables[string(sf.Table)] = true
@@ -221,27 +222,81 @@ func Run(ctx context.Context, db *sql.DB, path string, opt Options) (Result, err
 			ms.info.Tables = append(ms.info.Tables, t)
 		}
 		sort.Strings(ms.info.Tables)
-		warn := memberWarn(&ms.info, warnings, readerRejects)
-		if err := spool.replay(ms.spooled, warn); err != nil {
+		warns[i] = memberWarn(&ms.info, warnings, readerRejects)
+		left[i] = len(ms.files)
+	}
+	results := make([][]loadResult, len(members)) // by member and file, gathered in the dump's order below
+	load := func(i, f int, warn func(pipeline.Warning)) error {
+		ms, sf := members[i], members[i].files[f]
+		loading.SetNote(ms.info.Path)
+		lr, err := loadScratch(ctx, conn, sf, ms.info.Instance, warn)
+		if err != nil {
+			return err
+		}
+		if err := warnings.Err(); err != nil {
+			return err
+		}
+		if results[i] == nil {
+			results[i] = make([]loadResult, len(ms.files))
+		}
+		results[i][f] = lr
+		if lr.Unread != nil {
+			log.Warn("member not loaded: its header lacks required columns", "member", sf.Member, "table", sf.Table,
+				"reason", lr.Unread.Reason, "required", strings.Join(lr.Unread.Required, ","), "found", strings.Join(lr.Unread.Found, ","))
+		}
+		log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
+		if left[i]--; left[i] == 0 {
+			loading.Add(ms.info.Bytes)
+		}
+		return nil
+	}
+	// The tables loaded in place (statuses, mentions: the largest) first,
+	// while DuckDB's memory is free: they stream into the database file,
+	// where the temporary raw tables loaded after them stay in memory up
+	// to the limit. Each table's files keep the dump's order, which decides
+	// among duplicate rows; their warnings wait in a spool of their own to
+	// reach the warnings table in the dump's order too.
+	early := &warningSpool{dir: opt.ScratchDir}
+	defer early.close()
+	earlyN := make([][]int64, len(members)) // warnings of each file loaded early
+	for i, ms := range members {
+		earlyN[i] = make([]int64, len(ms.files))
+		for f, sf := range ms.files {
+			if rawTableName(sf.Table) == string(sf.Table) {
+				err := load(i, f, func(w pipeline.Warning) { early.add(w); earlyN[i][f]++ })
+				if err == nil {
+					err = early.Err()
+				}
+				if err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+	for i, ms := range members {
+		if err := spool.replay(ms.spooled, warns[i]); err != nil {
 			return res, err
 		}
-		for _, sf := range ms.files {
-			lr, err := loadScratch(ctx, conn, sf, ms.info.Instance, warn)
+		for f, sf := range ms.files {
+			var err error
+			if rawTableName(sf.Table) == string(sf.Table) {
+				err = early.replay(earlyN[i][f], warns[i])
+			} else {
+				err = load(i, f, warns[i])
+			}
 			if err != nil {
 				return res, err
 			}
-			if err := warnings.Err(); err != nil {
-				return res, err
-			}
+		}
+		for _, lr := range results[i] {
 			ms.info.Ignored = appendNew(ms.info.Ignored, lr.Ignored...)
 			if lr.Unread != nil {
 				res.Unread = append(res.Unread, *lr.Unread)
-				log.Warn("member not loaded: its header lacks required columns", "member", sf.Member, "table", sf.Table,
-					"reason", lr.Unread.Reason, "required", strings.Join(lr.Unread.Required, ","), "found", strings.Join(lr.Unread.Found, ","))
 			}
-			log.Debug("loaded", "member", sf.Member, "table", sf.Table, "rows", lr.Loaded, "rejected", lr.Rejected)
 		}
-		loading.Add(ms.info.Bytes)
+		if len(ms.files) == 0 {
+			loading.Add(ms.info.Bytes)
+		}
 		res.Members = append(res.Members, ms.info)
 	}
 	loading.Done()

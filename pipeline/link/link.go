@@ -12,7 +12,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +54,9 @@ type Options struct {
 	HubShare  float64 // a value shared by more than this share of local accounts is a hub (default 0.5)
 	Log       *slog.Logger
 	Progress  progress.Options // shows which step of how many runs; zero shows nothing
+	// textRange is how many rowids of statuses one query of the text step
+	// spans (default textRange); tests make it small to cross ranges.
+	textRange int64
 }
 
 func (o *Options) defaults() {
@@ -68,6 +74,9 @@ func (o *Options) defaults() {
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.textRange == 0 {
+		o.textRange = textRange
 	}
 }
 
@@ -94,7 +103,7 @@ func Run(ctx context.Context, db *sql.DB, opt Options) error {
 			if err := schema.Create(ctx, db, schema.TextClusters, schema.TextGroups); err != nil {
 				return err
 			}
-			return textEvidence(ctx, db)
+			return textEvidence(ctx, db, opt.Log, opt.textRange)
 		}},
 		{"attributes", func() error {
 			return sqlStep(ctx, db, "attributes", attributesSQL, schema.Attributes, schema.Suppressed)
@@ -206,22 +215,24 @@ func emailGroups(ctx context.Context, db *sql.DB) error {
 }
 
 // textEvidence signs every status's text, groups the statuses that share a
-// band hash (near-duplicates) in DuckDB, and adds the groups that span two
-// or more accounts to the evidence and to text_clusters.
-func textEvidence(ctx context.Context, db *sql.DB) error {
+// band hash (near-duplicates), and adds the groups that span two or more
+// accounts to the evidence and to text_clusters.
+//
+// The statuses' keys stay in Go (16 bytes a signed status, in chunks, with
+// the union-find forest beside them); DuckDB holds the band hashes of the
+// new templates and finds the buckets shared by two or more statuses.
+func textEvidence(ctx context.Context, db *sql.DB, log *slog.Logger, perQuery int64) error {
 	src, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := db.Conn(ctx) // the temporary tables below belong to it
+	dst, err := db.Conn(ctx) // the temporary table below belongs to it
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	if _, err := dst.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE text_docs (doc BIGINT, acct_key BIGINT, status_id BIGINT, words BIGINT);
-CREATE OR REPLACE TEMP TABLE text_bands (band BIGINT, h BIGINT, doc BIGINT);
-CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil {
+	if _, err := dst.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE text_bands (band BIGINT, h BIGINT, doc BIGINT)`); err != nil {
 		return err
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -231,25 +242,22 @@ CREATE OR REPLACE TEMP TABLE text_roots (doc BIGINT, root BIGINT)`); err != nil 
 		caches[i] = map[uint64][bands]int64{}
 		signers[i] = newTextSigner()
 	}
-	docs, err := store.NewInserter(ctx, dst, "text_docs")
-	if err != nil {
-		return err
-	}
 	bandRows, err := store.NewInserter(ctx, dst, "text_bands")
 	if err != nil {
-		docs.Close()
 		return err
 	}
-	var n int64
+	t0 := time.Now()
+	keys, err := loadAccountKeys(ctx, src)
+	if err != nil {
+		return err
+	}
+	var docs docList
 	firstDoc := map[uint64]int32{} // template key → its first status (bounded as the signers' caches)
 	var repeats [][2]int32         // statuses that repeat a template, with its first
-	err = store.ArrowQuery(ctx, src, `
-SELECT k.acct_key, s.status_id, coalesce(s.content_html, s.text) AS body, (s.content_html IS NOT NULL)::INTEGER::BIGINT AS is_html
-FROM statuses s JOIN account_keys k USING (instance, account_id)
-WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, func(b store.Batch) error {
-		var acct, status, isHTML func(int) int64
-		var body func(int) string
-		if err := store.Columns(b, &acct, &status, &body, &isHTML); err != nil {
+	sign := func(b store.Batch) error {
+		var instance, body func(int) string
+		var account, status, isHTML func(int) int64
+		if err := store.Columns(b, &instance, &account, &status, &body, &isHTML); err != nil {
 			return err
 		}
 		// Sign the batch on every core, then hand the rows over in order.
@@ -257,16 +265,26 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			hs    [bands]int64
 			words int
 			key   uint64
+			acct  int32
 			ok    bool
 		}
 		sig := make([]signed, store.Rows(b))
+		for i := range sig {
+			k, ok := keys.key(instance(i), account(i))
+			if ok && k > math.MaxInt32 {
+				return errors.New("text: more than 2^31 accounts")
+			}
+			sig[i].acct, sig[i].ok = int32(k), ok // a status of no known account is left out
+		}
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
 				for i := w; i < len(sig); i += workers {
-					sig[i].hs, sig[i].words, sig[i].key, sig[i].ok = signers[w].signCached(caches[w], body(i), isHTML(i) == 1)
+					if sig[i].ok {
+						sig[i].hs, sig[i].words, sig[i].key, sig[i].ok = signers[w].signCached(caches[w], body(i), isHTML(i) == 1)
+					}
 				}
 			}(w)
 		}
@@ -275,86 +293,194 @@ WHERE coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, 
 			if !sg.ok {
 				continue
 			}
-			if err := docs.AddInt64(n, acct(i), status(i), int64(sg.words)); err != nil {
+			n, err := docs.add(textDoc{status: status(i), acct: sg.acct, words: int32(min(sg.words, math.MaxInt32))})
+			if err != nil {
 				return err
 			}
 			// A repeat of a template seen lately joins its first status
 			// here; only a new template's bands go to DuckDB.
 			if first, seen := firstDoc[sg.key]; seen {
-				repeats = append(repeats, [2]int32{int32(n), first})
-				n++
+				repeats = append(repeats, [2]int32{n, first})
 				continue
 			}
 			if len(firstDoc) >= maxSignCache {
 				clear(firstDoc)
 			}
-			firstDoc[sg.key] = int32(n)
+			firstDoc[sg.key] = n
 			for band, h := range sg.hs {
-				if err := bandRows.AddInt64(int64(band), h, n); err != nil {
+				if err := bandRows.AddInt64(int64(band), h, int64(n)); err != nil {
 					return err
 				}
 			}
-			n++
 		}
 		return nil
-	})
-	if err1, err2 := docs.Close(), bandRows.Close(); err == nil {
-		err = errors.Join(err1, err2)
 	}
-	if err != nil {
-		return err
+	// A range of statuses at a time: the driver holds a result whole.
+	ranges, err := store.RowidRanges(ctx, src, "statuses", perQuery)
+	for i := 0; i < len(ranges) && err == nil; i++ {
+		err = store.ArrowQuery(ctx, src, `
+SELECT s.instance, s.account_id, s.status_id, coalesce(s.content_html, s.text) AS body, (s.content_html IS NOT NULL)::INTEGER::BIGINT AS is_html
+FROM statuses s
+WHERE s.rowid >= $1 AND s.rowid < $2 AND s.account_id IS NOT NULL
+  AND coalesce(s.content_html, s.text) IS NOT NULL AND s.reblog_of_id IS NULL`, sign, ranges[i][0], ranges[i][1])
 	}
-	// Statuses sharing a band hash are one group, transitively.
-	uf := newUnionFind(int(n))
-	for _, r := range repeats {
-		uf.union(int(r[0]), int(r[1]))
-	}
-	var prevBand, prevH int64
-	prev := int64(-1)
-	err = store.ArrowQuery(ctx, dst, `
-SELECT band, h, doc FROM text_bands
-WHERE (band, h) IN (SELECT (band, h) FROM text_bands GROUP BY band, h HAVING count(*) > 1)
-ORDER BY band, h, doc`, func(b store.Batch) error {
-		var band, h, doc func(int) int64
-		if err := store.Columns(b, &band, &h, &doc); err != nil {
-			return err
-		}
-		for i := 0; i < store.Rows(b); i++ {
-			if prev >= 0 && band(i) == prevBand && h(i) == prevH {
-				uf.union(int(prev), int(doc(i)))
-			} else {
-				prev, prevBand, prevH = doc(i), band(i), h(i)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	roots, err := store.NewInserter(ctx, dst, "text_roots")
-	if err != nil {
-		return err
-	}
-	for d := 0; d < int(n) && err == nil; d++ {
-		if r := uf.find(d); r != d || uf.size[r] > 1 {
-			err = roots.AddInt64(int64(d), int64(r))
-		}
-	}
-	if cerr := roots.Close(); err == nil {
+	if cerr := bandRows.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
+	log.Debug("link text", "phase", "signed", "statuses", docs.n, "repeats", len(repeats), "seconds", time.Since(t0).Seconds())
+	t0 = time.Now()
+	// Statuses sharing a band hash are one group, transitively: each joins
+	// the first status of each bucket it is in.
+	uf := newUnionFind(int(docs.n))
+	for _, r := range repeats {
+		uf.union(int(r[0]), int(r[1]))
+	}
+	repeats = nil
+	err = store.ArrowQuery(ctx, dst, `
+SELECT t.doc, m.first
+FROM text_bands t
+JOIN (SELECT band, h, min(doc) AS first FROM text_bands GROUP BY band, h HAVING count(*) > 1) m USING (band, h)
+WHERE t.doc <> m.first`, func(b store.Batch) error {
+		var doc, first func(int) int64
+		if err := store.Columns(b, &doc, &first); err != nil {
+			return err
+		}
+		for i := 0; i < store.Rows(b); i++ {
+			uf.union(int(doc(i)), int(first(i)))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := dst.ExecContext(ctx, `DROP TABLE text_bands`); err != nil {
+		return err
+	}
+	log.Debug("link text", "phase", "buckets", "seconds", time.Since(t0).Seconds())
+	t0 = time.Now()
+	// A group is evidence when it spans two or more accounts; it is named
+	// by its first status.
+	type group struct {
+		first  int64 // the least status id
+		acct   int32 // an account of it
+		shared bool  // more than one account
+	}
+	groups := map[int32]group{}
+	for d := int32(0); d < docs.n; d++ {
+		r := int32(uf.find(int(d)))
+		if uf.size[r] < 2 {
+			continue
+		}
+		doc := docs.at(d)
+		g, ok := groups[r]
+		switch {
+		case !ok:
+			g = group{first: doc.status, acct: doc.acct}
+		default:
+			g.first = min(g.first, doc.status)
+			g.shared = g.shared || doc.acct != g.acct
+		}
+		groups[r] = g
+	}
+	err = store.InsertAll(ctx, dst, string(schema.TextClusters), func(add func(...any) error) error {
+		for d := int32(0); d < docs.n; d++ {
+			r := int32(uf.find(int(d)))
+			if uf.size[r] < 2 || !groups[r].shared {
+				continue
+			}
+			doc := docs.at(d)
+			if err := add(int64(doc.acct), doc.status, "text~"+strconv.FormatInt(groups[r].first, 10), int64(doc.words)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, "acct_key", "status_id", "text_group", "words")
+	if err != nil {
+		return err
+	}
 	_, err = dst.ExecContext(ctx, `
-INSERT INTO text_clusters BY NAME
-WITH g AS (SELECT r.root, d.acct_key, d.status_id, d.words FROM text_roots r JOIN text_docs d USING (doc))
-SELECT acct_key, status_id, 'text~' || min(status_id) OVER (PARTITION BY root) AS text_group, words
-FROM g WHERE root IN (SELECT root FROM g GROUP BY root HAVING count(DISTINCT acct_key) >= 2);
 -- How long a group's messages are (the median, in words of the template).
 INSERT INTO text_groups BY NAME
 SELECT text_group AS value, median(words)::BIGINT AS words FROM text_clusters GROUP BY ALL;
-INSERT INTO evidence BY NAME SELECT DISTINCT acct_key, 'text' AS kind, text_group AS value FROM text_clusters;
-DROP TABLE text_docs; DROP TABLE text_bands; DROP TABLE text_roots`)
+INSERT INTO evidence BY NAME SELECT DISTINCT acct_key, 'text' AS kind, text_group AS value FROM text_clusters`)
+	log.Debug("link text", "phase", "groups", "groups", len(groups), "seconds", time.Since(t0).Seconds())
 	return err
 }
+
+// textRange is how many statuses' rowids one query of the text step
+// spans (a few hundred megabytes of text at most).
+const textRange = 1 << 19
+
+// accountKeys finds an account's key (account_keys.acct_key) by a binary
+// search of its instance's account ids: 16 bytes an account, where a join
+// in DuckDB would build its hash table again for every range of statuses.
+type accountKeys map[string]*instanceKeys
+
+type instanceKeys struct{ ids, keys []int64 }
+
+func loadAccountKeys(ctx context.Context, conn *sql.Conn) (accountKeys, error) {
+	keys := accountKeys{}
+	err := store.ArrowQuery(ctx, conn, `SELECT instance, account_id, acct_key FROM account_keys ORDER BY instance, account_id`, func(b store.Batch) error {
+		var instance func(int) string
+		var id, key func(int) int64
+		if err := store.Columns(b, &instance, &id, &key); err != nil {
+			return err
+		}
+		for i := 0; i < store.Rows(b); i++ {
+			in := keys[instance(i)]
+			if in == nil {
+				in = &instanceKeys{}
+				keys[strings.Clone(instance(i))] = in
+			}
+			in.ids, in.keys = append(in.ids, id(i)), append(in.keys, key(i))
+		}
+		return nil
+	})
+	return keys, err
+}
+
+func (a accountKeys) key(instance string, id int64) (int64, bool) {
+	in := a[instance]
+	if in == nil {
+		return 0, false
+	}
+	i, ok := slices.BinarySearch(in.ids, id)
+	if !ok {
+		return 0, false
+	}
+	return in.keys[i], true
+}
+
+// textDoc is a signed status: its id, its account's key and its length
+// in words.
+type textDoc struct {
+	status      int64
+	acct, words int32
+}
+
+// docList holds the signed statuses in chunks, so that a list of millions
+// never needs one block of memory or a copy to grow.
+type docList struct {
+	chunks [][]textDoc
+	n      int32
+}
+
+const docChunk = 1 << 16
+
+func (l *docList) add(d textDoc) (int32, error) {
+	if l.n == math.MaxInt32 {
+		return 0, errors.New("text: more than 2^31 statuses to sign")
+	}
+	if int(l.n)%docChunk == 0 {
+		l.chunks = append(l.chunks, make([]textDoc, 0, docChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, d)
+	l.n++
+	return l.n - 1, nil
+}
+
+func (l *docList) at(i int32) textDoc { return l.chunks[i/docChunk][i%docChunk] }

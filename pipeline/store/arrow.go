@@ -21,13 +21,17 @@ type Batch = arrow.RecordBatch
 // ArrowQuery runs query on conn and hands its result to fn batch by batch,
 // as Arrow record batches: bulk data crosses between DuckDB and Go without
 // a row-by-row scan. A batch is valid only during its call.
-func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch) error) error {
+//
+// The driver materializes a result whole before its first batch: a query
+// over every status must be cut into parts (see RowidRanges), or its
+// result sits in memory all at once.
+func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch) error, args ...any) error {
 	return conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return fmt.Errorf("arrow: %w", err)
 		}
-		rr, err := ar.QueryContext(ctx, query)
+		rr, err := ar.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("arrow query: %w", err)
 		}

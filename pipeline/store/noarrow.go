@@ -12,7 +12,7 @@ import (
 type Batch = any
 
 // ArrowQuery needs the duckdb_arrow build tag: go build -tags duckdb_arrow.
-func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch) error) error {
+func ArrowQuery(ctx context.Context, conn *sql.Conn, query string, fn func(Batch) error, args ...any) error {
 	return errors.New("this binary was built without Arrow: build with -tags duckdb_arrow")
 }
 

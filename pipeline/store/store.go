@@ -307,3 +307,26 @@ func Each(ctx context.Context, db *sql.DB, name, query string, args []any, scan 
 	}
 	return nil
 }
+
+// RowidRanges cuts the rows of table into ranges of rowids [lo, hi) of at
+// most n rows each, in order, for queries over a big table that the driver
+// would otherwise materialize whole (see ArrowQuery): each range is asked
+// for with "rowid >= lo AND rowid < hi", which DuckDB's scan skips to.
+// An empty table has no range.
+func RowidRanges(ctx context.Context, conn *sql.Conn, table string, n int64) ([][2]int64, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("rowid ranges of %s: %d rows a range", table, n)
+	}
+	var lo, hi sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT min(rowid), max(rowid) FROM "+QuoteIdent(table)).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("rowid ranges of %s: %w", table, err)
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	var out [][2]int64
+	for at := lo.Int64; at <= hi.Int64; at += n {
+		out = append(out, [2]int64{at, min(at+n, hi.Int64+1)})
+	}
+	return out, nil
+}

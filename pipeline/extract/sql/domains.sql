@@ -11,7 +11,7 @@ WITH kinds AS (
   SELECT domain, source, found_in, instance, max(domain_unicode) AS domain_unicode
   FROM domain_refs GROUP BY ALL
 ), hosts AS (
-  SELECT domain, count(DISTINCT host) AS hosts FROM domain_refs GROUP BY domain
+  SELECT domain, count(host) AS hosts FROM (SELECT DISTINCT domain, host FROM domain_refs) GROUP BY domain
 ), base AS (
   SELECT k.domain,
          coalesce(max(k.domain_unicode), k.domain) AS domain_unicode,

@@ -2,9 +2,12 @@ WITH created AS (
   SELECT instance, created_by_application_id AS app_id, count(*) AS n, min(created_at) AS first, max(created_at) AS last
   FROM accounts WHERE created_by_application_id IS NOT NULL GROUP BY ALL
 ), posted AS (
-  SELECT instance, application_id AS app_id, count(*) AS statuses, count(DISTINCT account_id) AS accounts,
-         count(*) FILTER (WHERE visibility = 'direct') AS direct
-  FROM statuses WHERE application_id IS NOT NULL GROUP BY ALL
+  -- By account first, then by app: cheaper than a distinct count of the
+  -- accounts over every status.
+  SELECT instance, app_id, sum(n)::BIGINT AS statuses, count(account_id) AS accounts, sum(direct)::BIGINT AS direct
+  FROM (SELECT instance, application_id AS app_id, account_id, count(*) AS n, count(*) FILTER (WHERE visibility = 'direct') AS direct
+        FROM statuses WHERE application_id IS NOT NULL GROUP BY ALL)
+  GROUP BY ALL
 ), camp AS (
   SELECT a.instance, a.created_by_application_id AS app_id, string_agg(DISTINCT cm.campaign_id, ' ' ORDER BY cm.campaign_id) AS campaigns
   FROM accounts a JOIN campaign_members cm ON cm.instance = a.instance AND cm.account_id = a.account_id
