@@ -149,7 +149,8 @@ func loadLists(ctx context.Context, db *sql.DB, opt Options) error {
 		return err
 	}
 	_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO link_settings BY NAME SELECT %d AS ip_cap, %d AS prefix_cap, %d AS min_hub, %f AS hub_share,
-  1.0 AS threshold, 200 AS pair_cap, 6.0 AS full_bits, 2.0 AS bits_margin, 12 AS full_words, 5 AS min_key, 3.0 AS lift_min, 3 AS min_campaign, 1.5 AS min_pair_weight`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare))
+  1.0 AS threshold, 200 AS pair_cap, 6.0 AS full_bits, 2.0 AS bits_margin, 12 AS full_words, 5 AS min_key, 3.0 AS lift_min, 3 AS min_campaign, 1.5 AS min_pair_weight,
+  0.5 AS chance_share, 0.01 AS key_alpha`, opt.IPCap, opt.PrefixCap, opt.MinHub, opt.HubShare))
 	if err != nil {
 		return err
 	}

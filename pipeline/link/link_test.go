@@ -101,7 +101,7 @@ func clusterWith(t *testing.T, n int, rows [][4]any, p clusterParams, fullBits f
 	stmts := []string{
 		`CREATE TABLE account_keys AS SELECT range + 1 AS acct_key FROM range(` + fmt.Sprint(n) + `)`,
 		`CREATE TABLE evidence (acct_key BIGINT, kind VARCHAR, value VARCHAR)`,
-		`CREATE TABLE link_settings AS SELECT 1.0 AS threshold, 100 AS pair_cap, ` + fmt.Sprint(fullBits) + ` AS full_bits, 100.0 AS bits_margin, 10 AS full_words, 5 AS min_key, 3.0 AS lift_min`,
+		`CREATE TABLE link_settings AS SELECT 1.0 AS threshold, 100 AS pair_cap, ` + fmt.Sprint(fullBits) + ` AS full_bits, 100.0 AS bits_margin, 10 AS full_words, 5 AS min_key, 3.0 AS lift_min, 0.5 AS chance_share, 0.01 AS key_alpha`,
 		`CREATE TABLE text_groups (value VARCHAR, words BIGINT)`,
 	}
 	for _, s := range stmts {
@@ -220,6 +220,76 @@ func TestCluster(t *testing.T) {
 			}
 			if cut != tc.cut {
 				t.Errorf("cut %d links, want %d", cut, tc.cut)
+			}
+		})
+	}
+}
+
+// TestChanceAgreements covers what becomes common at instance size: in a
+// population of 3,000 accounts (full weight from log2(3000) - 2 = 9.6
+// bits, nothing at 4.8 or fewer), where one account in ten links the local
+// paper and one in ten posts the same greeting, ordinary coincidences must
+// not link anybody, and a small campaign must.
+func TestChanceAgreements(t *testing.T) {
+	type r = [4]any
+	const n = 3000
+	fullBits := math.Log2(n) - 2
+	background := func() []r {
+		var rows []r
+		for i := 1; i <= n; i++ {
+			if i%10 == 0 {
+				rows = append(rows, r{i, "domain", "localpaper.example", 0.8})
+			}
+			if i%10 == 3 {
+				rows = append(rows, r{i, "text", "good-morning", 0.6})
+			}
+		}
+		return rows
+	}
+	for _, tc := range []struct {
+		name string
+		rows []r
+		want [][]int
+	}{
+		// One address behind which six accounts signed up, three of them
+		// linking the paper and posting the greeting (as 1 in 100 pairs
+		// would by chance): the common values weigh nothing, and the
+		// address alone is not enough.
+		{"a household with common habits", []r{
+			{10, "ip", "h", 0.8}, {13, "ip", "h", 0.8}, {20, "ip", "h", 0.8}, {21, "ip", "h", 0.8}, {22, "ip", "h", 0.8}, {23, "ip", "h", 0.8},
+			{13, "domain", "localpaper.example", 0.8}, {23, "domain", "localpaper.example", 0.8},
+			{10, "text", "good-morning", 0.6}, {20, "text", "good-morning", 0.6},
+		}, nil},
+		// A /24 of 14 accounts, 5 of which link the paper: 3.6 times the 1.4
+		// expected, but a count that chance gives one time in 16: no key.
+		{"a network where the paper is read a little more", func() []r {
+			var rows []r
+			for _, i := range []int{100, 200, 300, 400, 500, 101, 102, 104, 105, 106, 107, 108, 109, 111} {
+				rows = append(rows, r{i, "ip_prefix", "p", 0.3})
+			}
+			return rows
+		}(), nil},
+		// Twenty accounts promoting one domain nobody else links, with one
+		// message: each value alone is weak here (20 of 3,000), but 20
+		// accounts holding both is no chance, and they join whole.
+		{"a small campaign", func() []r {
+			var rows []r
+			for i := 2001; i <= 2020; i++ {
+				rows = append(rows, r{i, "domain", "spam.example", 0.8}, r{i, "text", "pitch", 0.6})
+			}
+			return rows
+		}(), [][]int{func() []int {
+			var ids []int
+			for i := 2001; i <= 2020; i++ {
+				ids = append(ids, i)
+			}
+			return ids
+		}()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := clusterWith(t, n, append(background(), tc.rows...), clusterParams{Threshold: 1.0, PairCap: 100, SplitWeight: 1.2, MinSide: 3}, fullBits)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("components = %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -8,9 +8,13 @@
 -- in the spirit of Fellegi-Sunter record linkage with term-frequency
 -- adjustment: a value held by n of the N units carries log2(N / n) bits
 -- (how unlikely two units are to share it by chance); full_bits of them
--- give the kind's full weight, fewer a share of it. A domain promoted by 3
--- of 100,000 accounts keeps its full weight; one that 11,000 link to keeps
--- about half. Near-duplicate text is weighed by the length of the messages
+-- give the kind's full weight, and chance_share of full_bits or fewer give
+-- nothing: in a dump of N units some pairs of units share a common value
+-- by chance, and the more units the more pairs, so a value must be rarer
+-- than that background before it says anything about a pair. Between the
+-- two the weight rises linearly. A domain promoted by 3 of 100,000
+-- accounts keeps its full weight; one that 11,000 link to (3.2 bits of
+-- 14.6) weighs nothing. Near-duplicate text is weighed by the length of the messages
 -- too: full_words words of template (what is left once mentions, URLs and
 -- numbers go) give full weight, a six-word greeting 0.6 of it.
 --
@@ -25,10 +29,14 @@
 --     them a bridge, like the clique of pairs it stands for) when the key
 --     weighs enough. A key weighs its two values' weights; but when far
 --     more units hold both values than would by chance (at least min_key
---     units and lift_min times the n1 * n2 / N expected of independent
---     values), and its messages, if it has text, are long enough to weigh
---     whole (full_words words), the co-occurrence is no chance agreement
---     and the key weighs the two kinds' full weights: this is how a
+--     units, lift_min times the n1 * n2 / N expected of independent
+--     values, and a count whose chance, Chernoff's bound on a Poisson
+--     tail, is under key_alpha divided by the number of keys tested: a
+--     dump of a million accounts tests tens of thousands of keys, and a
+--     one-in-a-thousand coincidence then happens dozens of times), and
+--     its messages, if it has text, are long enough to weigh whole
+--     (full_words words), the co-occurrence is no chance agreement and
+--     the key weighs the two kinds' full weights: this is how a
 --     campaign of thousands held
 --     together by its domains and its messages stays whole, while a
 --     popular site and a common greeting, shared by as many, do not join.
@@ -46,13 +54,18 @@ WHERE a.suppressed IS NULL AND a.base_weight < (SELECT threshold FROM link_setti
 CREATE OR REPLACE TEMP TABLE units AS SELECT count(DISTINCT comp)::DOUBLE AS n FROM strong_comp;
 
 CREATE OR REPLACE TEMP TABLE reweighed AS
-WITH n AS (SELECT attr_key, count(*) AS comps FROM weak0 GROUP BY attr_key)
-SELECT n.attr_key, n.comps, u.n AS population, log2(u.n / n.comps) AS bits,
-       least(1.0, log2(u.n / n.comps) / greatest(s.full_bits, log2(u.n) - s.bits_margin)) AS specificity,
-       CASE WHEN a.kind = 'text' THEN least(1.0, coalesce(tg.words, s.full_words) / s.full_words) ELSE 1.0 END AS length_factor,
-       tg.words, greatest(s.full_bits, log2(u.n) - s.bits_margin) AS full_bits, s.full_words
-FROM n JOIN attributes a USING (attr_key)
-CROSS JOIN units u CROSS JOIN link_settings s
+WITH n AS (SELECT attr_key, count(*) AS comps FROM weak0 GROUP BY attr_key),
+b AS (
+  SELECT n.attr_key, n.comps, u.n AS population, log2(u.n / n.comps) AS bits,
+         greatest(s.full_bits, log2(u.n) - s.bits_margin) AS full_bits,
+         s.chance_share * greatest(s.full_bits, log2(u.n) - s.bits_margin) AS chance_bits,
+         s.full_words
+  FROM n CROSS JOIN units u CROSS JOIN link_settings s
+)
+SELECT b.*, greatest(0.0, least(1.0, (b.bits - b.chance_bits) / (b.full_bits - b.chance_bits))) AS specificity,
+       CASE WHEN a.kind = 'text' THEN least(1.0, coalesce(tg.words, b.full_words) / b.full_words) ELSE 1.0 END AS length_factor,
+       tg.words
+FROM b JOIN attributes a USING (attr_key)
 LEFT JOIN text_groups tg ON a.kind = 'text' AND tg.value = a.value;
 
 UPDATE attributes SET
@@ -61,7 +74,8 @@ UPDATE attributes SET
   length_factor = round(r.length_factor, 3),
   weight = round(attributes.base_weight * r.specificity * r.length_factor, 3),
   why = attributes.kind || ' held by ' || r.comps || ' of ' || r.population::BIGINT || ' groups (' || attributes.accounts || ' accounts): '
-        || printf('%.1f', r.bits) || ' bits, ' || printf('%.1f', r.full_bits::DOUBLE) || ' give full weight'
+        || printf('%.1f', r.bits) || ' bits, ' || printf('%.1f', r.chance_bits) || ' or fewer weigh nothing, '
+        || printf('%.1f', r.full_bits::DOUBLE) || ' give full weight'
         || CASE WHEN attributes.kind = 'text' THEN '; messages of ' || coalesce(r.words, 0) || ' words, ' || r.full_words || ' give full weight' ELSE '' END
         || ': ' || printf('%g', attributes.base_weight::DOUBLE)
         || CASE WHEN r.specificity < 1.0 THEN ' x ' || printf('%.2f', r.specificity) ELSE '' END
@@ -108,11 +122,26 @@ stats AS (
   JOIN attributes x ON x.attr_key = k.k1
   JOIN attributes y ON y.attr_key = k.k2
   CROSS JOIN units u
+),
+tested AS (
+  SELECT st.*,
+         -- Chernoff's bound on the chance of so many units or more, for a
+         -- Poisson count of mean expected: exp(-mu) (e mu / k)^k.
+         CASE WHEN st.groups > st.expected
+              THEN (st.groups - st.expected - st.groups * ln(st.groups / st.expected)) / ln(10)
+              ELSE 0.0 END AS log10_p,
+         log10(s.key_alpha / (SELECT count(*) FROM k)) AS log10_p_max
+  FROM stats st CROSS JOIN link_settings s
+),
+judged AS (
+  SELECT t.*, t.long_enough AND t.groups >= s.min_key AND t.groups >= s.lift_min * t.expected
+              AND t.log10_p <= t.log10_p_max AS not_chance
+  FROM tested t CROSS JOIN link_settings s
 )
-SELECT st.*, round(st.groups / st.expected, 2) AS lift,
-       st.long_enough AND st.groups >= s.min_key AND st.groups >= s.lift_min * st.expected AS not_chance,
-       CASE WHEN st.long_enough AND st.groups >= s.min_key AND st.groups >= s.lift_min * st.expected THEN st.full_weight ELSE st.chance_weight END AS weight
-FROM stats st CROSS JOIN link_settings s;
+SELECT j.* EXCLUDE (log10_p, log10_p_max), round(j.groups / j.expected, 2) AS lift,
+       round(j.log10_p, 1) AS log10_p, round(j.log10_p_max, 1) AS log10_p_max,
+       round(CASE WHEN j.not_chance THEN j.full_weight ELSE j.chance_weight END, 3) AS weight
+FROM judged j;
 
 CREATE OR REPLACE TEMP TABLE key_rings AS
 WITH k AS (

@@ -14,7 +14,8 @@ CREATE OR REPLACE TABLE list_apps (
 CREATE OR REPLACE TABLE link_settings (
   ip_cap INTEGER, prefix_cap INTEGER, min_hub INTEGER, hub_share DECIMAL(7,6), threshold DECIMAL(2,1),
   pair_cap INTEGER, full_bits DECIMAL(2,1), bits_margin DECIMAL(2,1), full_words INTEGER, min_key INTEGER,
-  lift_min DECIMAL(2,1), min_campaign INTEGER, min_pair_weight DECIMAL(2,1));
+  lift_min DECIMAL(2,1), min_campaign INTEGER, min_pair_weight DECIMAL(2,1), chance_share DECIMAL(2,1),
+  key_alpha DOUBLE);
 
 -- Near-identical emails of accounts and registrants, and their group.
 CREATE OR REPLACE TABLE email_groups (
@@ -91,7 +92,7 @@ CREATE OR REPLACE TABLE account_component (
 CREATE OR REPLACE TABLE link_keys (
   k1 BIGINT, k2 BIGINT, groups BIGINT, expected DOUBLE, kind1 VARCHAR, value1 VARCHAR, kind2 VARCHAR,
   value2 VARCHAR, chance_weight DOUBLE, full_weight DOUBLE, long_enough BOOLEAN, lift DOUBLE,
-  not_chance BOOLEAN, weight DOUBLE);
+  log10_p DOUBLE, log10_p_max DOUBLE, not_chance BOOLEAN, weight DOUBLE);
 
 CREATE OR REPLACE TABLE link_stats (
   large_values BIGINT, keys_linking BIGINT, keys_not_chance BIGINT, candidate_pairs BIGINT, links BIGINT);
