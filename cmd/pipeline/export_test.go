@@ -44,9 +44,9 @@ func queryInt(t *testing.T, out, q string) int {
 // The sizes of the evidence graph, from the database.
 const (
 	graphAccountsQ = `SELECT count(DISTINCT e.acct_key) FROM evidence e
-JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL`
-	graphValuesQ = `SELECT count(*) FROM attributes WHERE suppressed IS NULL`
-	graphEdgesQ  = `SELECT count(*) FROM evidence e JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL`
+JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL AND a.weight > 0`
+	graphValuesQ = `SELECT count(*) FROM attributes WHERE suppressed IS NULL AND weight > 0`
+	graphEdgesQ  = `SELECT count(*) FROM evidence e JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS NULL AND a.weight > 0`
 )
 
 func TestExportTables(t *testing.T) {

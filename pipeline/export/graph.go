@@ -17,8 +17,8 @@ import (
 var queries embed.FS
 
 // The evidence graph: accounts and the values they share (not the
-// suppressed hubs), an edge for each account sharing a value, weighted by
-// the kind of the value. Node ids are readable and stable:
+// suppressed hubs, nor values too common to weigh anything), an edge for
+// each account sharing a value, weighted by the value's weight. Node ids are readable and stable:
 // "account:INSTANCE/ID" and "KIND:VALUE".
 
 // node is a node of the evidence graph with its attributes.
