@@ -547,8 +547,9 @@ func TestRemediationAlreadyCovered(t *testing.T) {
 	}
 }
 
-// TestOutputsAreDeterministic: two runs of the sample give the same bytes
-// in the HTML report, every export, the remediation and the notebooks.
+// TestOutputsAreDeterministic: two runs of the sample (the shared one and
+// a new one) give the same bytes in the HTML report, every export, the
+// remediation and the notebooks.
 func TestOutputsAreDeterministic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two pipeline runs")
@@ -575,7 +576,7 @@ func TestOutputsAreDeterministic(t *testing.T) {
 		}
 		return got
 	}
-	a, b := write(sampleWithWhois(t)), write(sampleWithWhois(t))
+	a, b := write(sampleWithWhois(t)), write(runSampleWithWhois(t))
 	if len(a) < 70 || len(a) != len(b) {
 		t.Fatalf("%d files, then %d", len(a), len(b))
 	}

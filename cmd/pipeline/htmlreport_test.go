@@ -20,9 +20,18 @@ import (
 // without the network or a cache.
 const whoisFixture = "../../pipeline/htmlreport/testdata/whois-history.csv"
 
-// sampleWithWhois runs the pipeline on the sample dump, with the WHOIS
-// fixture and no cache, into a new output and returns its path.
+// sampleWithWhois returns a copy, for the test to change, of the output
+// of the pipeline on the sample dump with the WHOIS fixture and no cache
+// (made once, shared: whoisFixtureRun).
 func sampleWithWhois(t *testing.T) string {
+	t.Helper()
+	out, _ := whoisFixtureRun.get(t)
+	return copyOutput(t, out)
+}
+
+// runSampleWithWhois runs the pipeline on the sample dump, with the WHOIS
+// fixture and no cache, into a new output and returns its path.
+func runSampleWithWhois(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois", "off", "--whois-history", whoisFixture, "--whois-cache", t.TempDir())

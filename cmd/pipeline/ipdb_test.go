@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"fediforensics/pipeline/outdir"
@@ -21,32 +20,6 @@ func ipdbArgs() []string {
 		args = append(args, "--ipdb", "../../data/ipdb-test/"+f)
 	}
 	return args
-}
-
-var sharedIP struct {
-	once        sync.Once
-	out, stdout string
-	err         error
-}
-
-// sharedIPSample is an output of the sample with the WHOIS cache and the
-// test network databases, made once and shared by the tests that only
-// read it.
-func sharedIPSample(t *testing.T) (out, stdout string) {
-	t.Helper()
-	sharedIP.once.Do(func() {
-		out := filepath.Join(testRoot, "sample-ipdb-out")
-		code, stdout, stderr := runCLI(t, append([]string{"run", sampleDump, "--out", out, "--whois-cache", sampleCache}, ipdbArgs()...)...)
-		if code != 0 {
-			sharedIP.err = fmt.Errorf("run on the sample: exit %d\n%s\n%s", code, stdout, stderr)
-			return
-		}
-		sharedIP.out, sharedIP.stdout = out, stdout
-	})
-	if sharedIP.err != nil {
-		t.Fatal(sharedIP.err)
-	}
-	return sharedIP.out, sharedIP.stdout
 }
 
 func csvColumn(t *testing.T, recs [][]string, name string) int {
@@ -254,7 +227,8 @@ func TestIPInfoStageAgain(t *testing.T) {
 // TestRemediationIPBlocks: tootctl.sh proposes ip-blocks only for what
 // the campaign alone used, and never a prefix of a consumer network.
 func TestRemediationIPBlocks(t *testing.T) {
-	out := runSample(t, ipdbArgs()...)
+	out, _ := sharedIPSample(t)
+	out = copyOutput(t, out)
 	top := topCampaign(t, out)
 	members := strings.Split(strings.TrimSpace(queryCSV(t, out, "SELECT instance || ',' || account_id FROM campaign_members WHERE campaign_id = '"+top+"' ORDER BY 1 LIMIT 4")), "\n")[1:]
 	other := strings.Split(strings.TrimSpace(queryCSV(t, out, "SELECT instance || ',' || account_id FROM accounts WHERE (instance, account_id) NOT IN (SELECT (instance, account_id) FROM campaign_members) ORDER BY 1 LIMIT 1")), "\n")[1]

@@ -43,7 +43,7 @@ func readCSV(t *testing.T, p string) [][]string {
 // TestCampaignsMatchTruth checks every planted campaign comes out as exactly
 // one campaign with all its accounts and no other.
 func TestCampaignsMatchTruth(t *testing.T) {
-	out := runSample(t)
+	out := sharedSample(t)
 	members := map[string][]string{} // campaign id -> instance/account_id
 	for _, r := range readCSV(t, filepath.Join(out, "reports", "campaign_accounts.csv"))[1:] {
 		members[r[0]] = append(members[r[0]], r[1]+"/"+r[2])
@@ -129,10 +129,11 @@ func diffSets(want, got []string) (missing, extra []string) {
 	return missing, extra
 }
 
-// TestReportsDeterministic runs the pipeline twice: the reports are
-// byte-identical, and no output file holds an OAuth secret.
+// TestReportsDeterministic runs the pipeline again beside the shared run:
+// the reports are byte-identical, and no output file holds an OAuth
+// secret.
 func TestReportsDeterministic(t *testing.T) {
-	a, b := runSample(t), runSample(t)
+	a, b := sharedSample(t), runSample(t)
 	entries, err := os.ReadDir(filepath.Join(a, "reports"))
 	if err != nil || len(entries) < 10 {
 		t.Fatalf("reports: %v %v", entries, err)
@@ -166,7 +167,7 @@ func TestReportsDeterministic(t *testing.T) {
 }
 
 func TestPseudonymize(t *testing.T) {
-	plain, pseudo := runSample(t), runSample(t, "--pseudonymize", "k3y")
+	plain, pseudo := sharedSample(t), runSample(t, "--pseudonymize", "k3y")
 	p, _ := os.ReadFile(filepath.Join(plain, "reports", "campaign_accounts.csv"))
 	q, _ := os.ReadFile(filepath.Join(pseudo, "reports", "campaign_accounts.csv"))
 	if !bytes.Contains(p, []byte("@outlook.com")) || bytes.Contains(q, []byte("@outlook.com")) {
@@ -185,7 +186,7 @@ func TestPseudonymize(t *testing.T) {
 }
 
 func TestPivotRegistrantToAccounts(t *testing.T) {
-	out := runSample(t)
+	out := sharedSample(t)
 	code, stdout, stderr := runCLI(t, "pivot", "registrant", "edgard011012@gmail.com", "--out", out, "--limit", "500")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -292,7 +293,7 @@ func TestWhoisCommand(t *testing.T) {
 }
 
 func TestPivotKinds(t *testing.T) {
-	out := runSample(t)
+	out := sharedSample(t)
 	burst := readTruth(t).Campaigns["crypto-burst"]
 	member := burst[0]
 	for _, tc := range []struct {

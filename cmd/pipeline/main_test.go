@@ -17,7 +17,8 @@ var testRoot string
 
 // TestMain points HOME and XDG_CACHE_HOME at a temporary directory, so no
 // test can read or write the user's state (the WHOIS cache under
-// ~/.cache, above all) even if it forgets --whois-cache.
+// ~/.cache, above all) even if it forgets --whois-cache. After the tests
+// it fails the binary if a test changed a shared output (shared_test.go).
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
 		root, err := os.MkdirTemp("", "pipeline-test-")
@@ -38,7 +39,12 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 		}
-		return m.Run()
+		code := m.Run()
+		if err := checkSharedRuns(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+			code = 1
+		}
+		return code
 	}())
 }
 

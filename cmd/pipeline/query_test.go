@@ -38,7 +38,7 @@ func tree(t *testing.T, dir string) []string {
 // CSV, and refuses SQL that reaches outside the output, changes a setting
 // or writes, with exit 2 and a message that says so, writing nothing.
 func TestQuerySandbox(t *testing.T) {
-	out := runSample(t)
+	out := sharedSample(t)
 	m, err := outdir.ReadManifest(out)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestQuerySandbox(t *testing.T) {
 // fails with exit 2 and a clear message, and writes neither that file nor
 // the notebook's pages.
 func TestNotebookSandbox(t *testing.T) {
-	out := runSample(t)
+	out := sharedSample(t)
 	tmp := t.TempDir()
 	leak := filepath.Join(tmp, "leak.csv")
 	nb := filepath.Join(tmp, "exfiltrate.md")

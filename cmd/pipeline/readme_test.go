@@ -1,41 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
-
-var shared struct {
-	once sync.Once
-	out  string
-	err  error
-}
-
-// sharedSample is an output of the whole pipeline on the sample, with the
-// sample's WHOIS cache, made once for the test binary (under testRoot) and
-// shared by the tests that only read it. Tests that change an output make
-// their own with runSample.
-func sharedSample(t *testing.T) string {
-	t.Helper()
-	shared.once.Do(func() {
-		out := filepath.Join(testRoot, "sample-out")
-		code, stdout, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache)
-		if code != 0 {
-			shared.err = fmt.Errorf("run on the sample: exit %d\n%s\n%s", code, stdout, stderr)
-			return
-		}
-		shared.out = out
-	})
-	if shared.err != nil {
-		t.Fatal(shared.err)
-	}
-	return shared.out
-}
 
 // checkReadmeExample finds, in the README, the shell line running the
 // pipeline with the arguments want (anything after "./cmd/pipeline"), runs

@@ -88,11 +88,9 @@ func TestStagesOneByOne(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(out, "*.wal")); len(left) > 0 {
 		t.Errorf("left %v", left)
 	}
-	// The stages one by one give the same campaigns as run.
-	whole := filepath.Join(t.TempDir(), "whole")
-	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", whole, "--whois-cache", sampleCache); code != 0 {
-		t.Fatalf("run: %s", stderr)
-	}
+	// The stages one by one give the same campaigns as run (the shared
+	// run, with the same flags).
+	whole := sharedSample(t)
 	for _, f := range []string{"reports/campaigns.csv", "reports/campaign_evidence.csv", "reports/domains.csv"} {
 		a, _ := os.ReadFile(filepath.Join(out, f))
 		b, _ := os.ReadFile(filepath.Join(whole, f))
@@ -114,10 +112,8 @@ func TestStagesOneByOne(t *testing.T) {
 }
 
 func TestRerunKeepsUserFiles(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
-	if code, _, stderr := runCLI(t, "run", sampleDump, "--out", out, "--whois-cache", sampleCache); code != 0 {
-		t.Fatalf("run: %s", stderr)
-	}
+	// An earlier output of the same run: a copy of the shared one.
+	out := copyOutput(t, sharedSample(t))
 	mine := map[string]string{"notes.md": "my notes", "export/csv/mine.csv": "x", "notebooks/n.html": "<p>"}
 	for p, c := range mine {
 		os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755)
