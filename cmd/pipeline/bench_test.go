@@ -15,6 +15,7 @@ import (
 // stages, and checks it prints its two result lines with sane figures and
 // keeps what it made in --work.
 func TestBench(t *testing.T) {
+	t.Parallel()
 	work := filepath.Join(t.TempDir(), "work")
 	code, stdout, stderr := runCLI(t, "bench", "--statuses", "500", "--accounts", "100", "--stages", "--threads", "2", "--work", work, "--log-level", "warn")
 	if code != 0 {
@@ -88,6 +89,7 @@ func TestBench(t *testing.T) {
 }
 
 func TestBenchBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string

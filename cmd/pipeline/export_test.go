@@ -50,6 +50,7 @@ JOIN attributes a ON a.kind = e.kind AND a.value = e.value AND a.suppressed IS N
 )
 
 func TestExportTables(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	exportCmd(t, "--format", "parquet", "--out", out)
 	exportCmd(t, "--format", "csv", "--out", out)
@@ -120,6 +121,7 @@ func TestExportTables(t *testing.T) {
 }
 
 func TestExportGraphs(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	exportCmd(t, "--format", "graphml", "--out", out)
 	exportCmd(t, "--format", "gexf", "--out", out)
@@ -281,6 +283,7 @@ func TestExportGraphs(t *testing.T) {
 var stixID = regexp.MustCompile(`^(campaign|indicator|relationship)--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestExportSTIX(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	exportCmd(t, "--format", "stix", "--out", out)
 	b, err := os.ReadFile(filepath.Join(out, "export", "stix", "campaigns.stix.json"))
@@ -364,6 +367,7 @@ func TestExportSTIX(t *testing.T) {
 }
 
 func TestRemediation(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	exportCmd(t, "--format", "remediation", "--out", out)
 	dir := filepath.Join(out, "remediation")
@@ -495,6 +499,7 @@ JOIN accounts a USING (instance, account_id) WHERE c.score >= 0.5 AND a.suspende
 // domains are proposed. Then the instance blocks an address range that
 // holds one the run proposed: the remediation proposes it no more.
 func TestRemediationAlreadyCovered(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	dump, out := filepath.Join(root, "dump"), filepath.Join(root, "out")
 	if _, err := gen.Write(dump, gen.Config{Seed: 2023, Accounts: gen.LargeAccounts, Statuses: 5000, CSVOnly: true}); err != nil {
@@ -551,6 +556,7 @@ func TestRemediationAlreadyCovered(t *testing.T) {
 // a new one) give the same bytes in the HTML report, every export, the
 // remediation and the notebooks.
 func TestOutputsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("two pipeline runs")
 	}

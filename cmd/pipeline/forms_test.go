@@ -109,6 +109,7 @@ func writeFile(t *testing.T, p string, b []byte) string {
 // folder, with the tools they use: each loads exactly what the sample's
 // tar.gz and the folder itself load.
 func TestDumpForms(t *testing.T) {
+	t.Parallel()
 	want := loaded(t, sampleDump)
 	assertAllLoaded(t, want)
 	dir := extractSample(t)
@@ -162,6 +163,7 @@ func TestDumpForms(t *testing.T) {
 // TestPGArchiveFiles loads the archives a real pg_dump made for the
 // pgarchive tests (no PostgreSQL needed): bare, or gzipped.
 func TestPGArchiveFiles(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"pg15.custom", "pg15.tar", "pg15-pipe.custom"} {
 		t.Run(name, func(t *testing.T) {
 			summary := loaded(t, filepath.Join("../../pipeline/pgarchive/testdata", name), "--instance", "forms.example")
@@ -184,6 +186,7 @@ func TestPGArchiveFiles(t *testing.T) {
 // TestFormsRefused: hostile and unreadable forms exit with their codes and
 // say why; nothing is written.
 func TestFormsRefused(t *testing.T) {
+	t.Parallel()
 	zipOf := func(t *testing.T, add func(zw *zip.Writer)) string {
 		var b bytes.Buffer
 		zw := zip.NewWriter(&b)
@@ -253,6 +256,7 @@ func TestFormsRefused(t *testing.T) {
 
 // TestGenFormsFlags: --zip and --dot-names are checked.
 func TestGenFormsFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"--zip", filepath.Join(dir, "d.tar")},

@@ -95,6 +95,7 @@ func chromium(t *testing.T, args ...string) (stdout, stderr string) {
 // Content Security Policy violation), its script ran, and a screenshot is
 // kept as an artefact (copied to $PIPELINE_ARTIFACTS when set).
 func TestHTMLReportInBrowser(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		t.Skip("no /usr/bin/chromium, so the report is not checked in a browser (Debian: apt-get install chromium)")
 	}
@@ -173,6 +174,7 @@ document.body.setAttribute("data-probe", o.join(" "));
 // checks that the report shows it as text, defangs the domains and URLs
 // in it, and links to none of them.
 func TestHTMLReportEscapes(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	top := topCampaign(t, out)
 	ctx := context.Background()

@@ -38,6 +38,7 @@ func csvColumn(t *testing.T, recs [][]string, name string) int {
 // the pivots show its network spread: many home networks in many
 // countries, a few hosting and VPN exits, the proxy-pool signature.
 func TestIPEnrichmentSample(t *testing.T) {
+	t.Parallel()
 	out, stdout := sharedIPSample(t)
 	if !strings.Contains(stdout, "ip enrichment  ") || !strings.Contains(stdout, "addresses known to GeoLite2-ASN-Test.mmdb built 20") {
 		t.Errorf("the run summary does not say what IP enrichment did:\n%s", stdout)
@@ -150,6 +151,7 @@ ip2asn-test.tsv,iptoasn,iptoasn,false,true
 // was skipped, in its summary and the manifest, and nothing describes
 // networks.
 func TestIPEnrichmentSkipped(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	m, err := outdir.ReadManifest(out)
 	if err != nil {
@@ -177,6 +179,7 @@ func TestIPEnrichmentSkipped(t *testing.T) {
 // TestIPDBRefused: a --ipdb that is missing, a directory or not a database
 // is refused before any work, with exit 2 and the file named.
 func TestIPDBRefused(t *testing.T) {
+	t.Parallel()
 	notes := filepath.Join(t.TempDir(), "GeoLite2-ASN.mmdb")
 	os.WriteFile(notes, []byte("my notes, not a database\n"), 0o644)
 	for _, f := range []string{filepath.Join(t.TempDir(), "missing.mmdb"), t.TempDir(), notes} {
@@ -194,6 +197,7 @@ func TestIPDBRefused(t *testing.T) {
 // TestIPInfoStageAgain: the ipinfo stage run again over an output with the
 // same databases gives the same ip_info, row for row.
 func TestIPInfoStageAgain(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	if code, stdout, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatalf("ingest: exit %d\n%s\n%s", code, stdout, stderr)
@@ -227,6 +231,7 @@ func TestIPInfoStageAgain(t *testing.T) {
 // TestRemediationIPBlocks: tootctl.sh proposes ip-blocks only for what
 // the campaign alone used, and never a prefix of a consumer network.
 func TestRemediationIPBlocks(t *testing.T) {
+	t.Parallel()
 	out, _ := sharedIPSample(t)
 	out = copyOutput(t, out)
 	top := topCampaign(t, out)
@@ -296,6 +301,7 @@ func TestRemediationIPBlocks(t *testing.T) {
 // TestReadmePivotASNExample runs the network pivot the README shows on the
 // sample with the test databases and compares it with the README.
 func TestReadmePivotASNExample(t *testing.T) {
+	t.Parallel()
 	out, _ := sharedIPSample(t)
 	checkReadmeExample(t, "pivot asn AS12322 --out out-ip/", out)
 }

@@ -43,6 +43,7 @@ func readCSV(t *testing.T, p string) [][]string {
 // TestCampaignsMatchTruth checks every planted campaign comes out as exactly
 // one campaign with all its accounts and no other.
 func TestCampaignsMatchTruth(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	members := map[string][]string{} // campaign id -> instance/account_id
 	for _, r := range readCSV(t, filepath.Join(out, "reports", "campaign_accounts.csv"))[1:] {
@@ -133,6 +134,7 @@ func diffSets(want, got []string) (missing, extra []string) {
 // the reports are byte-identical, and no output file holds an OAuth
 // secret.
 func TestReportsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := sharedSample(t), runSample(t)
 	entries, err := os.ReadDir(filepath.Join(a, "reports"))
 	if err != nil || len(entries) < 10 {
@@ -167,6 +169,7 @@ func TestReportsDeterministic(t *testing.T) {
 }
 
 func TestPseudonymize(t *testing.T) {
+	t.Parallel()
 	plain, pseudo := sharedSample(t), runSample(t, "--pseudonymize", "k3y")
 	p, _ := os.ReadFile(filepath.Join(plain, "reports", "campaign_accounts.csv"))
 	q, _ := os.ReadFile(filepath.Join(pseudo, "reports", "campaign_accounts.csv"))
@@ -186,6 +189,7 @@ func TestPseudonymize(t *testing.T) {
 }
 
 func TestPivotRegistrantToAccounts(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	code, stdout, stderr := runCLI(t, "pivot", "registrant", "edgard011012@gmail.com", "--out", out, "--limit", "500")
 	if code != 0 {
@@ -219,6 +223,7 @@ func TestPivotRegistrantToAccounts(t *testing.T) {
 // TestWhoisLive fills a new cache from a real WHOIS server on loopback, and
 // imports a history file.
 func TestWhoisLive(t *testing.T) {
+	t.Parallel()
 	srv := whoisserver.New(sampleMirror)
 	addr := testwhois.Serve(t, srv)
 	history := filepath.Join(t.TempDir(), "history.csv")
@@ -278,6 +283,7 @@ WHERE domain IN ('moonxtrade.com', 'bitqlend.com', 'cryptonexa.io', 'nosuchblog.
 }
 
 func TestWhoisCommand(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, "whois", "--whois-cache", sampleCache, "moonxtrade.com", "bitqlend.com", "unknown-domain.example")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -293,6 +299,7 @@ func TestWhoisCommand(t *testing.T) {
 }
 
 func TestPivotKinds(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	burst := readTruth(t).Campaigns["crypto-burst"]
 	member := burst[0]

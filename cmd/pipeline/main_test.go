@@ -19,6 +19,8 @@ var testRoot string
 // test can read or write the user's state (the WHOIS cache under
 // ~/.cache, above all) even if it forgets --whois-cache. After the tests
 // it fails the binary if a test changed a shared output (shared_test.go).
+// The tests run in parallel (t.Parallel, -parallel is GOMAXPROCS): most
+// of a test's time is one goroutine, or DuckDB waiting on small queries.
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
 		root, err := os.MkdirTemp("", "pipeline-test-")

@@ -21,6 +21,7 @@ func notebookCmd(t *testing.T, args ...string) (stdout, stderr string, err error
 // none may fail, each writes its HTML and Markdown, and the defaults find
 // the planted campaign and registrant.
 func TestNotebooks(t *testing.T) {
+	t.Parallel()
 	out := sampleWithWhois(t)
 	files, err := filepath.Glob("../../notebooks/*.md")
 	if err != nil || len(files) < 4 {

@@ -220,6 +220,7 @@ func loadSampleInstance(t *testing.T, s *pgServer, dir string) {
 // checks that each loads exactly what the instance's CSV and plain SQL
 // members load: the same rows in every canonical table.
 func TestPGDumpForms(t *testing.T) {
+	t.Parallel()
 	s := startPG(t)
 	dir := extractSample(t)
 	instance := filepath.Join(dir, "mastodon.social")

@@ -38,6 +38,7 @@ func tree(t *testing.T, dir string) []string {
 // CSV, and refuses SQL that reaches outside the output, changes a setting
 // or writes, with exit 2 and a message that says so, writing nothing.
 func TestQuerySandbox(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	m, err := outdir.ReadManifest(out)
 	if err != nil {
@@ -114,6 +115,7 @@ func TestQuerySandbox(t *testing.T) {
 // fails with exit 2 and a clear message, and writes neither that file nor
 // the notebook's pages.
 func TestNotebookSandbox(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	tmp := t.TempDir()
 	leak := filepath.Join(tmp, "leak.csv")

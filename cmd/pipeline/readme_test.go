@@ -53,6 +53,7 @@ func checkReadmeExample(t *testing.T, want, out string) {
 // TestReadmePivotExample runs the pivot the README's walk-through shows on
 // the sample and compares its output with what the README prints.
 func TestReadmePivotExample(t *testing.T) {
+	t.Parallel()
 	checkReadmeExample(t, "pivot registrant edgard011012@gmail.com --out out/", sharedSample(t))
 }
 
@@ -60,6 +61,7 @@ func TestReadmePivotExample(t *testing.T) {
 // every path it names exists, and every Go package is named (or holds a
 // named path, as data holds data/lists).
 func TestReadmeLayout(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..")
 	b, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {

@@ -19,6 +19,7 @@ const remoteHTMLDump = "testdata/remote-html"
 // The same rows read as plain text (a control: every account made local)
 // show the harm the HTML reading prevents.
 func TestRemoteHTMLStatuses(t *testing.T) {
+	t.Parallel()
 	// The dump as it is, and a control: the same rows as if every account
 	// were local and every text plain text.
 	remoteDomain := regexp.MustCompile(`(?m)^(\d+,\w+),[a-z.]+\.[a-z]+,`)

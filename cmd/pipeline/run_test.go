@@ -135,6 +135,7 @@ func stableManifest(t *testing.T, out string) []byte {
 // shared one, which TestWhoisCoverageShown reads too), and an ingest over
 // (a copy of) its output.
 func TestRunSample(t *testing.T) {
+	t.Parallel()
 	out, stdout := emptyCacheRun.get(t)
 	if !strings.Contains(stdout, "warnings   0") {
 		t.Errorf("the sample should load without warnings:\n%s", stdout)
@@ -261,6 +262,7 @@ func rewriteSample(t *testing.T, edit func(name string, body []byte) []byte, ext
 }
 
 func TestRunCorruptedRows(t *testing.T) {
+	t.Parallel()
 	p := rewriteSample(t, func(name string, body []byte) []byte {
 		switch name {
 		case "mastodon.social/accounts.csv":
@@ -301,6 +303,7 @@ func TestRunCorruptedRows(t *testing.T) {
 }
 
 func TestRunRefuses(t *testing.T) {
+	t.Parallel()
 	trunc := func(t *testing.T) string {
 		b, _ := os.ReadFile(sampleDump)
 		p := filepath.Join(t.TempDir(), "trunc.tar.gz")
@@ -374,6 +377,7 @@ func TestRunRefuses(t *testing.T) {
 }
 
 func TestSampleIsFresh(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tarPath, truthPath := filepath.Join(dir, "dump.tar.gz"), filepath.Join(dir, "truth.json")
 	if code, _, stderr := runCLI(t, "gen", "--tar", tarPath, "--truth", truthPath); code != 0 {
@@ -392,6 +396,7 @@ func TestSampleIsFresh(t *testing.T) {
 // CSV member that DuckDB's strict reader refuses as a whole (so it is read
 // row by row): the directory is the same, byte for byte, afterwards.
 func TestDirectoryInputUntouched(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "dump")
 	if code, _, stderr := runCLI(t, "gen", "--dir", dir); code != 0 {
 		t.Fatal(stderr)
@@ -425,6 +430,7 @@ func TestDirectoryInputUntouched(t *testing.T) {
 }
 
 func TestSkippedMembersInManifest(t *testing.T) {
+	t.Parallel()
 	p := rewriteSample(t, nil, &tar.Header{Name: "mastodon.social/notes.txt", Typeflag: tar.TypeReg, Size: 5, Mode: 0o644})
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runCLI(t, "ingest", p, "--out", out); code != 0 {
@@ -448,6 +454,7 @@ func TestSkippedMembersInManifest(t *testing.T) {
 // leads with them, naming each file with the columns required and found,
 // and it exits 8 unless --allow-skipped is given.
 func TestRunSkippedMembers(t *testing.T) {
+	t.Parallel()
 	p := rewriteSample(t, func(name string, body []byte) []byte {
 		switch name {
 		case "mastodon.social/users.csv":

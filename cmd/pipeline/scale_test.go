@@ -23,6 +23,7 @@ import (
 // planted campaign found whole and pure, ordinary life left out, and
 // campaigns, not pairs, at the top. -short skips it.
 func TestScale(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the instance-scale test takes a minute or two")
 	}

@@ -13,6 +13,7 @@ import (
 // declared columns, types and NOT NULLs: nothing undeclared, nothing
 // missing.
 func TestSchemaOfSample(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	ctx := context.Background()
 	db, err := store.OpenReadOnly(ctx, out)

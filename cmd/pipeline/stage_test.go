@@ -45,6 +45,7 @@ func snapshot(t *testing.T, dir string) string {
 }
 
 func TestStagesOneByOne(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatalf("ingest: exit %d\n%s", code, stderr)
@@ -112,6 +113,7 @@ func TestStagesOneByOne(t *testing.T) {
 }
 
 func TestRerunKeepsUserFiles(t *testing.T) {
+	t.Parallel()
 	// An earlier output of the same run: a copy of the shared one.
 	out := copyOutput(t, sharedSample(t))
 	mine := map[string]string{"notes.md": "my notes", "export/csv/mine.csv": "x", "notebooks/n.html": "<p>"}
@@ -153,6 +155,7 @@ func TestRerunKeepsUserFiles(t *testing.T) {
 }
 
 func TestOutputThatIsNotOurs(t *testing.T) {
+	t.Parallel()
 	// A dump folder with its own manifest.json is not an earlier output.
 	dump := filepath.Join(t.TempDir(), "dump")
 	os.MkdirAll(filepath.Join(dump, "mastodon.social"), 0o755)
@@ -184,6 +187,7 @@ func TestOutputThatIsNotOurs(t *testing.T) {
 }
 
 func TestFlagsChecked(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	for _, c := range []struct {
 		args []string
@@ -208,6 +212,7 @@ func TestFlagsChecked(t *testing.T) {
 }
 
 func TestInterruptLeavesNothing(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatal(stderr)
@@ -231,6 +236,8 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestSignals signals the test process itself, so it is not parallel: it
+// runs before the parallel tests start (all the others are).
 func TestSignals(t *testing.T) {
 	exited := make(chan int, 1)
 	var stderr testlog.Buffer
@@ -266,6 +273,7 @@ type panicWriter struct{}
 func (panicWriter) Write([]byte) (int, error) { panic("boom") }
 
 func TestPanicIsReportedAsBug(t *testing.T) {
+	t.Parallel()
 	var stderr bytes.Buffer
 	code := run(context.Background(), []string{"help"}, panicWriter{}, &stderr)
 	if code != pipeline.ExitFailure || !strings.Contains(stderr.String(), "bug") || !strings.Contains(stderr.String(), "boom") {
@@ -274,6 +282,7 @@ func TestPanicIsReportedAsBug(t *testing.T) {
 }
 
 func TestInspectHasNoEmptyValues(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runCLI(t, "ingest", sampleDump, "--out", out); code != 0 {
 		t.Fatal(stderr)
@@ -293,6 +302,7 @@ func TestInspectHasNoEmptyValues(t *testing.T) {
 }
 
 func TestGenTarHonoursTheName(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name string

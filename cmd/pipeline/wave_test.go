@@ -15,6 +15,7 @@ import (
 // its accounts for suspension by their full acct, and nothing of the
 // remote accounts around it (friends, news bots, newcomers) is touched.
 func TestFederatedWave(t *testing.T) {
+	t.Parallel()
 	out := sharedSample(t)
 	truth := readTruth(t)
 	wave := map[string]bool{}

@@ -12,6 +12,7 @@ import (
 // TestWhoisNothingKnown: a domain the cache knows nothing of says so,
 // rather than show a zero time.
 func TestWhoisNothingKnown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -43,6 +44,7 @@ func TestWhoisNothingKnown(t *testing.T) {
 // its summary, its manifest and report.html; one whose every live look-up
 // failed exits 9 with its outputs in place.
 func TestWhoisCoverageShown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		args    []string

@@ -94,6 +94,7 @@ func whoisQuery(t *testing.T, addr, query string) string {
 // anything else, a path that would escape the directory included, gets the
 // not-found answer; cancelling the context stops it cleanly.
 func TestWhoisServe(t *testing.T) {
+	t.Parallel()
 	addr, stop, stderr := serveWhois(t, "--dir", sampleMirror, "--listen", "127.0.0.1:0")
 	if host, port, err := net.SplitHostPort(addr); err != nil || host != "127.0.0.1" || port == "0" {
 		t.Fatalf("reported address %q: not a bound loopback port (%v)", addr, err)
@@ -145,6 +146,7 @@ func TestWhoisServe(t *testing.T) {
 }
 
 func TestWhoisServeRefuses(t *testing.T) {
+	t.Parallel()
 	// A port that is taken.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
