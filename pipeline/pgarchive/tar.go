@@ -16,6 +16,9 @@ func (r *Reader) openTar(br *bufio.Reader) error {
 	tr := tar.NewReader(br)
 	hdr, err := tr.Next()
 	if err != nil {
+		if errors.Is(err, tar.ErrHeader) {
+			return errBroken("a corrupt tar header at the start of the pg_dump tar archive")
+		}
 		return truncated(err, "the tar archive's first member")
 	}
 	if hdr.Name != "toc.dat" {
