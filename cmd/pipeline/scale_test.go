@@ -103,8 +103,9 @@ FROM campaign_members m JOIN campaigns c USING (campaign_id)`, nil, func(r *sql.
 		t.Errorf("the generator planted %d campaigns at this size, want the four of an instance", len(truth.Campaigns))
 	}
 
-	// Ordinary accounts: a household or two sharing one address may form a
-	// small, low-ranked group; nothing more.
+	// Ordinary accounts: none in a campaign. A household sharing one
+	// address, the local paper and a stock greeting is a weak group at
+	// most (see TestChanceAgreements in pipeline/link).
 	ordinary, pairs := 0, 0
 	ordinaryCampaigns := map[string]bool{}
 	for a, c := range members {
@@ -133,8 +134,8 @@ FROM campaign_members m JOIN campaigns c USING (campaign_id)`, nil, func(r *sql.
 		t.Logf("hard negative %-14s %6d accounts, %d in campaigns", group, len(accts), in)
 	}
 	t.Logf("%d campaigns, %d of two accounts, %d ordinary accounts in %d of them", len(size), pairs, ordinary, len(ordinaryCampaigns))
-	if ordinary > 10 {
-		t.Errorf("%d ordinary accounts are in campaigns, want at most 10 of 100,000", ordinary)
+	if ordinary > 0 {
+		t.Errorf("%d ordinary accounts are in campaigns, want none", ordinary)
 	}
 	if len(size) > 0 && float64(pairs)/float64(len(size)) >= 0.05 {
 		t.Errorf("%d of %d campaigns have two accounts, want under 5%%", pairs, len(size))
