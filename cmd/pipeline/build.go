@@ -63,7 +63,7 @@ func addBuildFlags(fs *flag.FlagSet, stderr io.Writer) *buildFlags {
 	fs.StringVar(&b.out, "out", "out", "output `directory`: new, empty, or an earlier output (its files are replaced, others kept)")
 	fs.BoolVar(&b.force, "force", false, "write into a --out that is not an earlier output, or over files the earlier output did not write (only the pipeline's own paths are replaced)")
 	fs.StringVar(&b.instance, "instance", "", "instance `domain` of members that no folder or manifest.json names")
-	fs.Var(&b.memoryLimit, "memory-limit", "DuckDB memory_limit, e.g. 4GB; past it DuckDB spills to disk (default: a quarter of the machine's memory or its control group's limit, between 1 and 3 GiB)")
+	fs.Var(&b.memoryLimit, "memory-limit", "DuckDB memory_limit, e.g. 4GB; past it DuckDB spills to disk (default: a quarter of the machine's memory or its control group's limit, between 1 and 2.5 GiB)")
 	fs.IntVar(&b.threads, "threads", 0, "DuckDB threads (default: all cores)")
 	fs.Int64Var(&b.maxMember, "max-member-bytes", d.MaxMemberBytes, "refuse a dump member larger than this, uncompressed")
 	fs.Int64Var(&b.maxTotal, "max-total-bytes", d.MaxTotalBytes, "refuse a dump larger than this, uncompressed")
