@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +154,13 @@ func TestWhoisServeRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	// A --dir that is not a folder, refused before listening: it would
+	// answer "no match" for every domain, which clients cache.
+	missing := filepath.Join(t.TempDir(), "no-such-mirror")
+	file := filepath.Join(t.TempDir(), "answers.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -162,6 +170,8 @@ func TestWhoisServeRefuses(t *testing.T) {
 		{"unknown flag", []string{"--bogus"}, 2, "bogus"},
 		{"argument", []string{"--dir", sampleMirror, "extra"}, 2, "no arguments"},
 		{"port taken", []string{"--dir", sampleMirror, "--listen", ln.Addr().String()}, 1, "listen"},
+		{"missing dir", []string{"--dir", missing, "--listen", "127.0.0.1:0"}, 2, missing + ": no such file or directory"},
+		{"dir is a file", []string{"--dir", file, "--listen", "127.0.0.1:0"}, 2, file + " is not a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
