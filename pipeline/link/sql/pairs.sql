@@ -55,12 +55,14 @@ CREATE OR REPLACE TEMP TABLE units AS SELECT count(DISTINCT comp)::DOUBLE AS n F
 
 CREATE OR REPLACE TEMP TABLE reweighed AS
 WITH n AS (SELECT attr_key, count(*) AS comps FROM weak0 GROUP BY attr_key),
+scale AS ( -- one row: the bits that give full weight in this dump, and the bits that give none
+  SELECT u.n AS population, f.full_bits, s.chance_share * f.full_bits AS chance_bits, s.full_words
+  FROM units u CROSS JOIN link_settings s
+  CROSS JOIN LATERAL (SELECT greatest(s.full_bits, log2(u.n) - s.bits_margin) AS full_bits) f
+),
 b AS (
-  SELECT n.attr_key, n.comps, u.n AS population, log2(u.n / n.comps) AS bits,
-         greatest(s.full_bits, log2(u.n) - s.bits_margin) AS full_bits,
-         s.chance_share * greatest(s.full_bits, log2(u.n) - s.bits_margin) AS chance_bits,
-         s.full_words
-  FROM n CROSS JOIN units u CROSS JOIN link_settings s
+  SELECT n.attr_key, n.comps, sc.population, log2(sc.population / n.comps) AS bits, sc.full_bits, sc.chance_bits, sc.full_words
+  FROM n CROSS JOIN scale sc
 )
 SELECT b.*, greatest(0.0, least(1.0, (b.bits - b.chance_bits) / (b.full_bits - b.chance_bits))) AS specificity,
        CASE WHEN a.kind = 'text' THEN least(1.0, coalesce(tg.words, b.full_words) / b.full_words) ELSE 1.0 END AS length_factor,
